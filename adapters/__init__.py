@@ -1,0 +1,1 @@
+"""Canonical records and the small interfaces that billing and store adapters implement."""

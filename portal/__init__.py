@@ -1,0 +1,1 @@
+"""The customer and admin web portal (Flask)."""

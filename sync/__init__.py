@@ -1,0 +1,1 @@
+"""Sync engine: streams, checkpoints, reconciliation, outbox relay, scheduler."""
