@@ -1,0 +1,69 @@
+"""ODBC connections to the billing database: one factory, timeouts, dialect detection."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import pyodbc
+
+Dialect = Literal["sqlite", "mariadb", "postgresql"]
+
+_DBMS_NAMES: dict[str, Dialect] = {
+    "sqlite": "sqlite",
+    "mariadb": "mariadb",
+    "mysql": "mariadb",
+    "postgresql": "postgresql",
+}
+
+_SECRET_PART = re.compile(r"(?i)\b(pwd|password)=(\{[^}]*\}|[^;]*)")
+
+
+def normalize_connection_string(dsn: str) -> str:
+    """Return an ODBC connection string; a bare DSN name becomes ``DSN=name``."""
+    dsn = dsn.strip()
+    if not dsn:
+        raise ValueError("empty ODBC connection string")
+    return dsn if "=" in dsn else f"DSN={dsn}"
+
+
+def redact_connection_string(conn_str: str) -> str:
+    """The connection string with its password replaced, fit for messages and logs."""
+    return _SECRET_PART.sub(lambda m: f"{m.group(1)}=***", conn_str)
+
+
+def connect(
+    conn_str: str,
+    *,
+    login_timeout_s: int = 10,
+    query_timeout_s: int = 0,
+    autocommit: bool = False,
+) -> pyodbc.Connection:
+    """Open a pyodbc connection with a login timeout and a per-statement timeout."""
+    conn = pyodbc.connect(
+        normalize_connection_string(conn_str),
+        autocommit=autocommit,
+        timeout=login_timeout_s,
+    )
+    if query_timeout_s:
+        set_query_timeout(conn, query_timeout_s)
+    return conn
+
+
+def set_query_timeout(conn: pyodbc.Connection, seconds: int) -> None:
+    """Bound every statement's run time; psqlODBC lacks the ODBC attribute, so ask the server."""
+    try:
+        conn.timeout = seconds
+    except pyodbc.Error:
+        if dialect_of(conn) != "postgresql":
+            raise
+        conn.cursor().execute(f"SET statement_timeout = {int(seconds) * 1000}")
+
+
+def dialect_of(conn: pyodbc.Connection) -> Dialect:
+    """Which of the supported database products this connection talks to."""
+    name = str(conn.getinfo(pyodbc.SQL_DBMS_NAME)).strip().lower()
+    for prefix, dialect in _DBMS_NAMES.items():
+        if name.startswith(prefix):
+            return dialect
+    raise ValueError(f"unsupported billing database product: {name!r}")

@@ -1,0 +1,289 @@
+"""The one settings object: declared defaults, then a TOML file, then IBOK_* environment variables."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, make_dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from config.logs import SECRET_MASK, redact_text
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("auto", "json", "console")
+LOCALES = ("pl", "en")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; str() is one sentence saying what to fix."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a value from TOML or from an environment string becomes a setting's value."""
+
+    expects: str  # completes the sentence "must be ..."
+    convert: Callable[[Any], Any]  # raises ValueError or TypeError on a bad value
+    type: type = str
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
+
+
+def _integer(low: int, high: int) -> Kind:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise TypeError(value)
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(value)
+        return number
+    return Kind(f"a whole number from {low} to {high}", convert, int)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    words = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+    return words[_text(value).strip().lower()]  # KeyError is reported like ValueError
+
+
+def _choice(*options: str) -> Kind:
+    def convert(value: Any) -> str:
+        folded = {option.lower(): option for option in options}
+        return folded[_text(value).strip().lower()]
+    return Kind("one of " + ", ".join(options), convert)
+
+
+def _path(value: Any) -> Path:
+    # Relative paths are relative to the working directory at load time, not to the file.
+    return Path(os.path.abspath(Path(_text(value)).expanduser()))
+
+
+def _timezone(value: Any) -> str:
+    ZoneInfo(_text(value))
+    return value
+
+
+def _db_url(value: Any) -> str:
+    from sqlalchemy.engine import make_url  # imported late: `ibok --help` needs no SQLAlchemy
+
+    make_url(_text(value))
+    return value
+
+
+def _secret_key(value: Any) -> str:
+    if len(_text(value)) < 32:
+        raise ValueError("too short")
+    return value
+
+
+TEXT = Kind("text", _text)
+PATH = Kind("a path to a directory", _path, Path)
+BOOL = Kind("true or false", _boolean, bool)
+TIMEZONE = Kind("a time zone name such as Europe/Warsaw", _timezone)
+DB_URL = Kind("a SQLAlchemy database URL such as sqlite:////srv/ibok/var/ibok.sqlite3", _db_url)
+SECRET_KEY = Kind("a random text of at least 32 characters", _secret_key)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the declaration table."""
+
+    section: str
+    key: str
+    kind: Kind
+    default: Any  # a value, or a function of the values of earlier rows
+    secret: bool
+    help: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+    @property
+    def env(self) -> str:
+        return f"IBOK_{self.section}_{self.key}".upper()
+
+
+# Adding a setting is adding a row; rows may compute defaults from earlier rows. Secrets have no default.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("paths", "data_dir", PATH, "var", False, "the directory for SQLite files, lock files and other local state"),
+    Setting("billing", "dsn", TEXT, None, False, "an ODBC connection string or DSN name"),
+    Setting("billing", "password", TEXT, None, True, "the password appended to billing.dsn as PWD="),
+    Setting("billing", "interface_dsn", TEXT, lambda v: v["billing.dsn"], False, "the ODBC connection of the account that writes IBOK_* tables"),
+    Setting("billing", "interface_password", TEXT, None, True, "the password appended to billing.interface_dsn as PWD="),
+    Setting("billing", "timezone", TIMEZONE, "Europe/Warsaw", False, "the time zone of the billing database's local timestamps"),
+    Setting("billing", "connect_timeout_s", _integer(1, 600), 10, False, "seconds to wait for an ODBC connection"),
+    Setting("billing", "query_timeout_s", _integer(0, 86400), 120, False, "seconds a billing query may run, 0 for no limit"),
+    Setting("billing", "pdf_archive_dir", PATH, None, False, "the directory (share) holding the invoice PDF archive"),
+    Setting("store", "url", DB_URL, lambda v: f"sqlite:///{v['paths.data_dir'] / 'ibok.sqlite3'}", False, "the SQLAlchemy URL of the portal store"),
+    Setting("store", "echo", BOOL, False, False, "whether to log every SQL statement of the portal store"),
+    Setting("portal", "secret_key", SECRET_KEY, None, True, "a random text of at least 32 characters signing portal sessions"),
+    Setting("portal", "default_locale", _choice(*LOCALES), "pl", False, "the portal's language for visitors without a choice"),
+    Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
+    Setting("log", "format", _choice(*LOG_FORMATS), "auto", False, "console on a terminal, JSON lines otherwise, or forced"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _display(setting: Setting, value: Any) -> Any:
+    """A value as shown to people: secrets as ***, passwords inside DSNs and URLs masked."""
+    if value is not None and setting.secret:
+        return SECRET_MASK
+    return redact_text(value) if isinstance(value, str) else value
+
+
+def _section_repr(self: Any) -> str:
+    shown = (f"{f.name}={_display(f.metadata['setting'], getattr(self, f.name))!r}" for f in fields(self))
+    return f"{type(self).__name__}({', '.join(shown)})"
+
+
+_SECTIONS = {
+    section: make_dataclass(
+        f"{section.title()}Settings",
+        [(s.key, s.kind.type, field(metadata={"setting": s})) for s in SETTINGS if s.section == section],
+        frozen=True,
+        repr=False,
+        namespace={"__repr__": _section_repr},
+    )
+    for section in dict.fromkeys(s.section for s in SETTINGS)
+}
+_ODBC_PASSWORD_PART = re.compile(r"(?i)(?:^|;)\s*(?:pwd|password)\s*=\s*(?:\{(?:[^}]|\}\})*\}|[^;]*)")
+
+
+class Settings:
+    """Effective settings, read-only; one object per section: settings.billing.dsn."""
+
+    paths: Any
+    billing: Any
+    store: Any
+    portal: Any
+    log: Any
+
+    def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_sources", dict(sources))
+        for section, cls in _SECTIONS.items():
+            object.__setattr__(self, section, cls(**{s.key: values[s.name] for s in SETTINGS if s.section == section}))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Settings are read-only")
+
+    def __repr__(self) -> str:
+        return f"Settings({self.redacted()!r})"
+
+    def require(self, *names: str) -> None:
+        """Raise SettingsError for the first of the named settings that is not set."""
+        for name in names:
+            setting = _BY_NAME[name]
+            if self._values[name] is None:
+                raise SettingsError(
+                    f"Setting {name} is missing: set it in the config file or in {setting.env} ({setting.help})."
+                )
+
+    def source_of(self, name: str) -> str:
+        """Where a setting's value came from: "default", the config file path or the env variable."""
+        return self._sources[_BY_NAME[name].name]
+
+    def billing_connection_string(self) -> str:
+        """The read-only billing account's ODBC connection string, password included."""
+        self.require("billing.dsn")
+        return _connection_string(self.billing.dsn, self.billing.password)
+
+    def interface_connection_string(self) -> str:
+        """The interface-writer account's connection string; without its own DSN it is the billing account."""
+        self.require("billing.interface_dsn")
+        password = self.billing.interface_password
+        if password is None and self.billing.interface_dsn == self.billing.dsn:
+            password = self.billing.password
+        return _connection_string(self.billing.interface_dsn, password)
+
+    def redacted(self) -> dict[str, dict[str, object]]:
+        """Every setting by section for display, with secrets and passwords inside values as ***."""
+        shown: dict[str, dict[str, object]] = {section: {} for section in _SECTIONS}
+        for s in SETTINGS:
+            shown[s.section][s.key] = _display(s, self._values[s.name])
+        return shown
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load settings: defaults, then the TOML file (path or IBOK_CONFIG), then IBOK_* variables."""
+    environ = os.environ if environ is None else environ
+    if path is None and environ.get("IBOK_CONFIG"):
+        path = Path(environ["IBOK_CONFIG"])
+    raw: dict[str, tuple[Any, str]] = {}
+    if path is not None:
+        raw.update((name, (value, str(path))) for name, value in _read_file(Path(path)).items())
+    raw.update((s.name, (environ[s.env], s.env)) for s in SETTINGS if s.env in environ)
+
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for s in SETTINGS:
+        value, origin = raw.get(s.name, (None, "default"))
+        if value is None or value == "":  # an empty variable unsets a value from the file
+            value, origin = (s.default(values) if callable(s.default) else s.default), "default"
+        values[s.name] = None if value is None else _parse(s, value, origin)
+        sources[s.name] = origin
+    return Settings(values, sources)
+
+
+def _parse(setting: Setting, value: Any, origin: str) -> Any:
+    try:
+        return setting.kind.convert(value)
+    except Exception:  # any parser failure is the user's value, reported as one sentence
+        got = "" if setting.secret else f", got {redact_text(repr(value))}"
+        where = "the default" if origin == "default" else origin
+        raise SettingsError(f"Setting {setting.name} (from {where}) must be {setting.kind.expects}{got}.") from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            document = tomllib.load(file)
+    except FileNotFoundError:
+        raise SettingsError(f"Config file {path} does not exist: create it or point --config or IBOK_CONFIG elsewhere.") from None
+    except OSError as exc:
+        raise SettingsError(f"Config file {path} cannot be read: {exc.strerror}.") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        message = " ".join(str(exc).split())
+        raise SettingsError(f"Config file {path} is not valid TOML: {message}.") from None
+
+    found: dict[str, Any] = {}
+    for section, table in document.items():
+        if section not in _SECTIONS or not isinstance(table, dict):
+            raise SettingsError(
+                f"Config file {path} has an unknown section or top-level key {section!r}{_hint(section, _SECTIONS)}:"
+                f" settings belong in one of the tables {', '.join(f'[{s}]' for s in _SECTIONS)}."
+            )
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            if name not in _BY_NAME:
+                raise SettingsError(f"Config file {path} has an unknown setting {name}{_hint(name, _BY_NAME)}.")
+            found[name] = value
+    return found
+
+
+def _hint(word: str, known: Mapping[str, Any]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _connection_string(dsn: str, password: str | None) -> str:
+    if "=" not in dsn:
+        dsn = f"DSN={dsn}"
+    if password is None:
+        return dsn
+    # The password from the environment replaces one written into the DSN.
+    dsn = _ODBC_PASSWORD_PART.sub("", dsn).strip(";")
+    if re.search(r"[;{}\s]", password):
+        password = "{" + password.replace("}", "}}") + "}"
+    return f"{dsn};PWD={password}"
