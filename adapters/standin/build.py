@@ -40,9 +40,16 @@ def prepare_session(conn: pyodbc.Connection, dialect: Dialect) -> None:
         conn.cursor().execute(MARIADB_SESSION_MODE)
 
 
-def existing_tables(conn: pyodbc.Connection) -> list[str]:
-    cur = conn.cursor()
-    present = {row.table_name.upper() for row in cur.tables(tableType="TABLE")}
+_CATALOG = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "mariadb": "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()",
+    "postgresql": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()",
+}
+
+
+def existing_tables(conn: pyodbc.Connection, dialect: Dialect) -> list[str]:
+    """The schema's tables already present in the connection's own database."""
+    present = {str(row[0]).upper() for row in conn.cursor().execute(_CATALOG[dialect]).fetchall()}
     return [t.name for t in TABLES if t.name in present]
 
 
@@ -60,10 +67,14 @@ def build_standin(
     started = time.monotonic()
     dialect = dialect_of(conn)
     prepare_session(conn, dialect)
-    present = existing_tables(conn)
+    present = existing_tables(conn, dialect)
     if present and not replace:
         raise StandinExists(", ".join(present))
     cur = conn.cursor()
+    if dialect == "sqlite":  # readers (the sync) and the office's writers must not block each other
+        conn.autocommit = True
+        cur.execute("PRAGMA journal_mode=WAL")
+        conn.autocommit = False
     for table in reversed(TABLES):
         if table.name in present:
             cur.execute(ddl.drop_table(table))

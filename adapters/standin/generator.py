@@ -13,11 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from adapters.standin import names
 from adapters.standin.clock import local_stamp
 from adapters.standin.schema import BY_NAME
+from adapters.standin.pricing import VAT_LABEL, Tariff, money, price_line, service_lines
 from adapters.standin.settlement import Invoice, Payment, settle
 
 Batch = dict[str, list[tuple]]
@@ -31,9 +32,7 @@ class _ZeroDate:
 
 
 ZERO_DATE = _ZeroDate()
-CENT = Decimal("0.01")
 MILLI = Decimal("0.001")
-VAT_RATE = Decimal("0.08")
 LEGALIZATION_YEARS = 5
 
 
@@ -114,10 +113,6 @@ def _random_profile(rng: random.Random) -> Profile:
     )
 
 
-def money(x: Decimal | float) -> Decimal:
-    return Decimal(str(x)).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def qty(x: Decimal | float) -> Decimal:
     return Decimal(f"{x:.3f}") if isinstance(x, float) else x.quantize(MILLI)
 
@@ -158,23 +153,6 @@ class _Ids:
         value = self.next[key]
         self.next[key] = value + 1
         return value
-
-
-@dataclass(frozen=True)
-class _Tariff:
-    water: Decimal
-    sewage: Decimal
-    fee: Decimal  # per month
-
-    @staticmethod
-    def for_year(year: int, company: bool) -> _Tariff:
-        growth = Decimal("1.05") ** max(0, year - 2019)
-        q = Decimal("0.0001")
-        return _Tariff(
-            water=(Decimal("4.2100") * growth).quantize(q),
-            sewage=(Decimal("6.8400") * growth).quantize(q),
-            fee=(Decimal("9.0000" if company else "3.5000") * growth).quantize(q),
-        )
 
 
 @dataclass
@@ -220,7 +198,9 @@ class Generator:
         for index in range(self.size.customers):
             profile = FORCED[index] if index < len(FORCED) else _random_profile(self.rng)
             yield self._household(profile)
-        yield {"SEKWENCJE": sorted((key, value - 1) for key, value in self.ids.next.items())}
+        sequences = [(key, value - 1) for key, value in self.ids.next.items()]
+        sequences += [(invoice_sequence(prefix, date(y, m, 1)), n) for (prefix, y, m), n in self.invoice_seq.items()]
+        yield {"SEKWENCJE": sorted(sequences)}
 
     def _reference_data(self) -> Batch:
         rng = self.rng
@@ -490,6 +470,7 @@ class Generator:
         return out
 
     def _invoice_number(self, prefix: str, issued: date) -> str:
+        """Invoice numbers run per month and document kind (FV/2026/11/004512)."""
         key = (prefix, issued.year, issued.month)
         self.invoice_seq[key] += 1
         return f"{prefix}/{issued.year}/{issued.month:02d}/{self.invoice_seq[key]:06d}"
@@ -507,14 +488,8 @@ class Generator:
             water = sum((r.usage for r in readings if r.meter.kind == "G" and period_start <= r.on <= period_end), Decimal("0.000"))
             garden = sum((r.usage for r in readings if r.meter.kind == "P" and period_start <= r.on <= period_end), Decimal("0.000"))
             sewage = max(water - garden, Decimal("0.000"))
-            t = _Tariff.for_year(issued.year, profile.company)
-            months = 1 if monthly else 2
-            lines = []
-            if kind in ("W ", "WK"):
-                lines.append(("Dostawa wody", water, "m3", t.water))
-            if kind in ("K ", "WK"):
-                lines.append(("Odprowadzanie ścieków", sewage, "m3", t.sewage))
-            lines.append(("Opłata abonamentowa", Decimal(f"{months}.000"), "mc", t.fee))
+            tariff = Tariff.for_year(issued.year, profile.company)
+            lines = service_lines(kind, water, sewage, 1 if monthly else 2, tariff)
             # One invoicing run a day: every invoice it writes carries the same second.
             run_stamp = local_stamp(issued, 21, 37, 12)
             row = self._invoice_rows("FV", owner, contract_id, "F", None, issued, period_start,
@@ -564,11 +539,9 @@ class Generator:
         invoice_id = self.ids("ID_FAKT")
         totals = [Decimal("0.00")] * 3
         for lp, (name, amount, unit, price) in enumerate(lines, start=1):
-            net = money(amount * price)
-            vat = money(net * VAT_RATE)
-            gross = net + vat
+            net, vat, gross = price_line(amount, price)
             batch["POZYCJE_FAKTURY"].append((self.ids("ID_POZ"), invoice_id, lp, name, amount, unit,
-                                             price, "8", net, vat, gross))
+                                             price, VAT_LABEL, net, vat, gross))
             totals = [totals[0] + net, totals[1] + vat, totals[2] + gross]
         number = self._invoice_number(prefix, issued)
         due = issued + timedelta(days=21 if profile.company else 14)
@@ -615,6 +588,11 @@ class Generator:
             batch["WPLATY"].append((payment.id, customer_id, day, amount, form, title[:140], stamp))
             out.append(payment)
         return out
+
+
+def invoice_sequence(prefix: str, issued: date) -> str:
+    """The SEKWENCJE key numbering one kind of invoice in one month."""
+    return f"{prefix}/{issued.year}/{issued.month:02d}"
 
 
 def generate(size: str, seed: int, as_of: date) -> Iterator[Batch]:

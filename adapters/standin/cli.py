@@ -1,0 +1,144 @@
+"""`ibok legacy ...`: build, inspect and animate the stand-in billing database."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+import time
+from datetime import date
+
+import click
+import pyodbc
+import structlog
+
+from adapters.billing.odbc import connect, dialect_of, redact_connection_string
+from adapters.standin.accounts import Account, current_database
+from adapters.standin.build import StandinExists, build_standin
+from adapters.standin.checksum import database_checksums
+from adapters.standin.clock import warsaw_now
+from adapters.standin.generator import SIZES
+from adapters.standin.inbox import process_inbox
+from adapters.standin.office import Office
+from adapters.standin.simulator import simulate
+
+log = structlog.get_logger(__name__)
+
+dsn_option = click.option(
+    "--dsn", required=True, envvar="IBOK_LEGACY_DSN", metavar="ODBC",
+    help="ODBC connection string (or DSN name) of the stand-in, with an account that may change it.",
+)
+
+
+def _open(dsn: str) -> pyodbc.Connection:
+    try:
+        return connect(dsn)
+    except pyodbc.Error as exc:
+        raise click.ClickException(
+            f"cannot connect to {redact_connection_string(dsn)}: {exc.args[-1]}") from None
+
+
+@click.group("legacy")
+def legacy() -> None:
+    """The legacy billing stand-in (demo, tests, benchmarks)."""
+
+
+@legacy.command("create")
+@dsn_option
+@click.option("--size", type=click.Choice(list(SIZES)), default="demo", show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, size and date: same data.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Reference date of the data (default: today in Warsaw).")
+@click.option("--replace", is_flag=True, help="Drop the stand-in's tables first if they exist.")
+@click.option("--reader", "reader_user", metavar="USER", help="Read-only account (default: <database>_reader).")
+@click.option("--reader-password", envvar="IBOK_LEGACY_READER_PASSWORD", metavar="PASSWORD")
+@click.option("--writer", "writer_user", metavar="USER", help="Interface writer (default: <database>_writer).")
+@click.option("--writer-password", envvar="IBOK_LEGACY_WRITER_PASSWORD", metavar="PASSWORD")
+def create(dsn: str, size: str, seed: int, as_of: date | None, replace: bool, reader_user: str | None,
+           reader_password: str | None, writer_user: str | None, writer_password: str | None) -> None:
+    """Create the schema, fill it with generated data, and set up the two integration accounts."""
+    reference = as_of.date() if as_of else warsaw_now().date()
+    conn = _open(dsn)
+    accounts = None
+    generated: list[str] = []
+    dialect = dialect_of(conn)
+    if dialect != "sqlite":
+        database = current_database(conn, dialect)
+        if not reader_password:
+            reader_password = secrets.token_urlsafe(18)
+            generated.append("reader")
+        if not writer_password:
+            writer_password = secrets.token_urlsafe(18)
+            generated.append("writer")
+        try:
+            accounts = (Account(reader_user or f"{database}_reader", reader_password),
+                        Account(writer_user or f"{database}_writer", writer_password))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    started = time.monotonic()
+
+    def progress(counts: dict[str, int]) -> None:
+        total = sum(counts.values())
+        click.echo(f"  {total:>12,} rows loaded, {time.monotonic() - started:6.1f} s", err=True)
+
+    click.echo(f"Building the {size} stand-in (seed {seed}, as of {reference}) ...", err=True)
+    try:
+        report = build_standin(conn, size=size, seed=seed, as_of=reference, replace=replace,
+                               accounts=accounts, progress=progress if size != "tiny" else None)
+    except StandinExists as exc:
+        raise click.ClickException(
+            f"the database already has billing tables ({exc}); add --replace to rebuild them") from None
+    log.info("standin_created", size=size, seed=seed, rows=report.total, seconds=round(report.seconds, 1),
+             dialect=report.dialect)
+    click.echo(f"Stand-in billing database on {report.dialect}: size {size}, seed {seed}, as of {reference}, "
+               f"built in {report.seconds:.1f} s.")
+    for table, count in report.counts.items():
+        click.echo(f"  {table:<18}{count:>12,}")
+    click.echo(f"  {'total':<18}{report.total:>12,}")
+    if accounts:
+        for label, key, acc in (("read-only", "reader", accounts[0]), ("interface writer", "writer", accounts[1])):
+            shown = acc.password if key in generated else "(as given)"
+            click.echo(f"Account {label}: {acc.user}, password {shown}")
+
+
+@legacy.command("simulate")
+@dsn_option
+@click.option("--events", type=int, default=20, show_default=True, help="How many events; 0 runs until stopped.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--every", "every", type=float, default=0.0, show_default=True, help="Seconds between events.")
+def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
+    """Do what the billing office does between two syncs (payments, invoicing runs, corrections ...)."""
+    _open(dsn).close()
+    office = Office(dsn)
+    try:
+        for name, outcome in simulate(office, seed, events):
+            log.info("billing_office_event", event_name=name, outcome=outcome)
+            click.echo(f"{name}: {outcome}")
+            if every:
+                time.sleep(every)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        office.close()
+
+
+@legacy.command("process-inbox")
+@dsn_option
+def process_inbox_command(dsn: str) -> None:
+    """Process the IBOK_* interface tables once, as the billing office does in office hours."""
+    _open(dsn).close()
+    office = Office(dsn)
+    try:
+        report = process_inbox(office)
+    finally:
+        office.close()
+    click.echo(report.summary())
+
+
+@legacy.command("checksum")
+@dsn_option
+def checksum_command(dsn: str) -> None:
+    """Row count and SHA-256 of every table (same seed, size and date: same output)."""
+    conn = _open(dsn)
+    for table, (count, digest) in database_checksums(conn).items():
+        click.echo(f"{table:<18}{count:>12,}  {digest}")
+    sys.stdout.flush()
