@@ -18,6 +18,7 @@ from adapters.standin.checksum import database_checksums
 from adapters.standin.clock import warsaw_now
 from adapters.standin.generator import SIZES
 from adapters.standin.inbox import process_inbox
+from adapters.standin.invariants import violations
 from adapters.standin.office import Office
 from adapters.standin.simulator import simulate
 
@@ -132,6 +133,23 @@ def process_inbox_command(dsn: str) -> None:
     finally:
         office.close()
     click.echo(report.summary())
+
+
+@legacy.command("check")
+@dsn_option
+def check_command(dsn: str) -> None:
+    """Verify billing's invariants (usage, settlements, interface tables, meters); exit 1 on a violation."""
+    _open(dsn).close()
+    office = Office(dsn)
+    try:
+        found = violations(office)
+    finally:
+        office.close()
+    for line in found:
+        click.echo(line)
+    if found:
+        raise click.ClickException(f"{len(found)} violation(s) of billing's invariants")
+    click.echo("All invariants hold.")
 
 
 @legacy.command("checksum")

@@ -61,9 +61,9 @@ def reverse_payment(office: Office, rng: random.Random) -> str:
 
 
 def _inner_reading(office: Office, rng: random.Random) -> tuple[int, int, list] | None:
-    """A reading with neighbours on both sides, not a meter exchange."""
+    """A reading with neighbours on both sides, neither a meter exchange nor the customer's own."""
     for _ in range(20):
-        reading_id = _pick(office, rng, "ODCZYTY", "ID_ODCZ", "ZRODLO <> 'W'")
+        reading_id = _pick(office, rng, "ODCZYTY", "ID_ODCZ", "ZRODLO NOT IN ('W', 'K')")
         if reading_id is None:
             return None
         meter_id = office.one("SELECT ID_WOD FROM ODCZYTY WHERE ID_ODCZ = ?", reading_id)[0]
