@@ -30,12 +30,24 @@ dsn_option = click.option(
 )
 
 
+def _unreachable(dsn: str, exc: pyodbc.Error) -> click.ClickException:
+    """One clear line, password masked, instead of a driver traceback."""
+    return click.ClickException(f"cannot connect to {redact_connection_string(dsn)}: {exc.args[-1]}")
+
+
 def _open(dsn: str) -> pyodbc.Connection:
     try:
         return connect(dsn)
     except pyodbc.Error as exc:
-        raise click.ClickException(
-            f"cannot connect to {redact_connection_string(dsn)}: {exc.args[-1]}") from None
+        raise _unreachable(dsn, exc) from None
+
+
+def _office(dsn: str) -> Office:
+    """A billing-office session (a context manager that closes its connections)."""
+    try:
+        return Office(dsn)
+    except pyodbc.Error as exc:
+        raise _unreachable(dsn, exc) from None
 
 
 @click.group("legacy")
@@ -108,43 +120,31 @@ def create(dsn: str, size: str, seed: int, as_of: date | None, replace: bool, re
 @click.option("--every", "every", type=float, default=0.0, show_default=True, help="Seconds between events.")
 def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
     """Do what the billing office does between two syncs (payments, invoicing runs, corrections ...)."""
-    _open(dsn).close()
-    office = Office(dsn)
-    try:
-        for name, outcome in simulate(office, seed, events):
-            log.info("billing_office_event", event_name=name, outcome=outcome)
-            click.echo(f"{name}: {outcome}")
-            if every:
-                time.sleep(every)
-    except KeyboardInterrupt:
-        click.echo("stopped", err=True)
-    finally:
-        office.close()
+    with _office(dsn) as office:
+        try:
+            for name, outcome in simulate(office, seed, events):
+                log.info("billing_office_event", event_name=name, outcome=outcome)
+                click.echo(f"{name}: {outcome}")
+                if every:
+                    time.sleep(every)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
 
 
 @legacy.command("process-inbox")
 @dsn_option
 def process_inbox_command(dsn: str) -> None:
     """Process the IBOK_* interface tables once, as the billing office does in office hours."""
-    _open(dsn).close()
-    office = Office(dsn)
-    try:
-        report = process_inbox(office)
-    finally:
-        office.close()
-    click.echo(report.summary())
+    with _office(dsn) as office:
+        click.echo(process_inbox(office).summary())
 
 
 @legacy.command("check")
 @dsn_option
 def check_command(dsn: str) -> None:
     """Verify billing's invariants (usage, settlements, interface tables, meters); exit 1 on a violation."""
-    _open(dsn).close()
-    office = Office(dsn)
-    try:
+    with _office(dsn) as office:
         found = violations(office)
-    finally:
-        office.close()
     for line in found:
         click.echo(line)
     if found:

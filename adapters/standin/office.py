@@ -33,6 +33,12 @@ class Office:
         self.seq_conn = self.conn if self.dialect == "sqlite" else connect(conn_str)
         self.clock = clock
 
+    def __enter__(self) -> Office:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         for c in {id(self.conn): self.conn, id(self.seq_conn): self.seq_conn}.values():
             c.close()
