@@ -18,7 +18,9 @@ from decimal import Decimal
 from adapters.standin import names
 from adapters.standin.clock import local_stamp
 from adapters.standin.schema import BY_NAME
-from adapters.standin.pricing import VAT_LABEL, Tariff, money, price_line, service_lines
+from adapters.standin.payers import plan_payments
+from adapters.standin.pricing import VAT_LABEL, Tariff, price_line, service_lines
+from adapters.standin.profiles import FORCED, SIZES, Profile, random_profile
 from adapters.standin.settlement import Invoice, Payment, settle
 
 Batch = dict[str, list[tuple]]
@@ -34,83 +36,6 @@ class _ZeroDate:
 ZERO_DATE = _ZeroDate()
 MILLI = Decimal("0.001")
 LEGALIZATION_YEARS = 5
-
-
-@dataclass(frozen=True)
-class Size:
-    customers: int
-    years: int
-    outages_per_month: int
-    office_cases: int
-
-
-SIZES: dict[str, Size] = {
-    "tiny": Size(customers=30, years=2, outages_per_month=1, office_cases=6),
-    "demo": Size(customers=300, years=3, outages_per_month=2, office_cases=40),
-    "large": Size(customers=50_000, years=5, outages_per_month=6, office_cases=3000),
-}
-
-
-@dataclass
-class Profile:
-    """What is special about one household; the first few are forced so every size has every case."""
-
-    company: bool = False
-    contracts: int = 1
-    submeter: bool = False
-    legalization: str = "ok"  # ok | expiring | expired
-    owner_change: bool = False
-    terminated: bool = False
-    newcomer: bool = False
-    correction: bool = False
-    cancellation: bool = False
-    payer: str = "punctual"  # punctual | late | partial | overpayer | nonpayer
-    name: str | None = None
-    street: str | None = None
-
-
-FORCED: tuple[Profile, ...] = (
-    Profile(name="Łucja Żółtowska", street="Pięćdziesięciolecia", submeter=True, payer="overpayer"),
-    Profile(company=True, contracts=3, name="PRZEDSIĘBIORSTWO HANDLOWO-USŁUGOWE ŁĄCZNIK SP. Z O.O."),
-    Profile(company=True, contracts=2, name="ZAKŁAD ŚLUSARSKI ŹRÓDEŁKO S.C.", payer="late"),
-    Profile(company=True, name="RESTAURACJA ĆMA", legalization="expired", payer="partial"),
-    Profile(company=True, name="HOTEL ŻURAW SP. J.", correction=True),
-    Profile(company=True, name="PIEKARNIA MAŃKOWSKI", cancellation=True),
-    Profile(name="Grzegorz Brzęczyszczykiewicz", legalization="expiring", owner_change=True),
-    Profile(name="Zofia Woźniak", terminated=True),
-    Profile(name="Kazimierz Zając", newcomer=True),
-    Profile(name="Małgorzata Kamińska", payer="nonpayer", submeter=True, legalization="expiring"),
-    Profile(contracts=2, correction=True, payer="partial"),
-    Profile(cancellation=True, legalization="expired", owner_change=True),
-)
-
-
-def _random_profile(rng: random.Random) -> Profile:
-    company = rng.random() < 0.08
-    if company:
-        contracts = rng.choice((1, 1, 2, 3, 4))
-    else:
-        r = rng.random()
-        contracts = 1 if r < 0.88 else 2 if r < 0.98 else 3
-    r = rng.random()
-    legalization = "expiring" if r < 0.05 else "expired" if r < 0.07 else "ok"
-    r = rng.random()
-    payer = (
-        "punctual" if r < 0.70 else "late" if r < 0.82 else "partial" if r < 0.88
-        else "overpayer" if r < 0.95 else "nonpayer"
-    )
-    return Profile(
-        company=company,
-        contracts=contracts,
-        submeter=not company and rng.random() < 0.12,
-        legalization=legalization,
-        owner_change=rng.random() < 0.05,
-        terminated=contracts == 1 and rng.random() < 0.03,
-        newcomer=contracts == 1 and rng.random() < 0.01,
-        correction=rng.random() < 0.02,
-        cancellation=rng.random() < 0.01,
-        payer=payer,
-    )
 
 
 def qty(x: Decimal | float) -> Decimal:
@@ -196,7 +121,7 @@ class Generator:
         """Every row of every table, one batch (dict table -> rows) at a time."""
         yield self._reference_data()
         for index in range(self.size.customers):
-            profile = FORCED[index] if index < len(FORCED) else _random_profile(self.rng)
+            profile = FORCED[index] if index < len(FORCED) else random_profile(self.rng)
             yield self._household(profile)
         sequences = [(key, value - 1) for key, value in self.ids.next.items()]
         sequences += [(invoice_sequence(prefix, date(y, m, 1)), n) for (prefix, y, m), n in self.invoice_seq.items()]
@@ -554,28 +479,7 @@ class Generator:
     def _payments(self, customer_id: int, payer: str, owed: list[tuple[Invoice, str]],
                   batch: Batch) -> list[Payment]:
         rng = self.rng
-        planned: list[tuple[date, Decimal, str]] = []
-        if payer == "overpayer" and owed:
-            monthly = sum((i.gross for i, _ in owed), Decimal(0)) / max(1, len(owed))
-            amount = money((monthly * Decimal("1.3") / 10).to_integral_value() * 10 + 10)
-            day = owed[0][0].issued.replace(day=10)
-            while day < self.as_of:
-                planned.append((day, amount, f"Zlecenie stałe – opłata za wodę, klient {customer_id}"))
-                day = (day + timedelta(days=31)).replace(day=10)
-        else:
-            for inv, number in owed:
-                title = rng.choice((f"Faktura {number}", f"FV {number}", f"Opłata za wodę {number}"))
-                if payer == "punctual":
-                    planned.append((max(inv.issued, inv.due - timedelta(days=rng.randint(0, 10))), inv.gross, title))
-                elif payer == "late":
-                    planned.append((inv.due + timedelta(days=rng.randint(3, 45)), inv.gross, title))
-                elif payer == "partial":
-                    part = money((inv.gross * Decimal(str(rng.uniform(0.5, 0.95)))).to_integral_value())
-                    planned.append((inv.due, part, title))
-                    if rng.random() < 0.5:
-                        planned.append((inv.due + timedelta(days=30), inv.gross - part, title))
-                elif rng.random() < 0.3:  # nonpayer
-                    planned.append((inv.due + timedelta(days=rng.randint(20, 90)), inv.gross, title))
+        planned = plan_payments(rng, payer, customer_id, owed, self.as_of)
         out: list[Payment] = []
         for day, amount, title in sorted(planned, key=lambda p: p[0]):
             if day >= self.as_of or amount <= 0:

@@ -7,7 +7,7 @@ import pytest
 from adapters.billing import quirks
 from adapters.standin.build import StandinExists, build_standin
 from adapters.standin.checksum import database_checksums
-from adapters.standin.generator import FORCED
+from adapters.standin.profiles import FORCED
 from adapters.standin.schema import TABLES
 from tests.conftest import AS_OF, BillingDatabase
 from tests.standin.test_generator import POLISH_LETTERS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -22,7 +22,7 @@ from tests.conftest import AS_OF, BillingDatabase
 TODAY = AS_OF + timedelta(days=1)
 
 
-def ticking_clock(start: datetime) -> callable:
+def ticking_clock(start: datetime) -> Callable[[], datetime]:
     """Billing's clock in tests: one second further at every look."""
     seconds = itertools.count()
     return lambda: start + timedelta(seconds=next(seconds))
