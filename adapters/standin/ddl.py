@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.billing.odbc import Dialect
-from adapters.standin.schema import TABLES, Column, Table
+from adapters.standin.schema import Column, Table
 
 _NUMERIC = {"money": (12, 2), "qty": (12, 3), "price": (12, 4)}
 
@@ -77,10 +77,3 @@ def create_indexes(table: Table) -> list[str]:
 def drop_table(table: Table) -> str:
     return f"DROP TABLE IF EXISTS {table.name}"
 
-
-def schema_statements(dialect: Dialect, *, with_indexes: bool = True) -> list[str]:
-    """Every CREATE statement of the schema, in order."""
-    statements = [create_table(t, dialect) for t in TABLES]
-    if with_indexes:
-        statements += [s for t in TABLES for s in create_indexes(t)]
-    return statements

@@ -17,7 +17,6 @@ from decimal import Decimal
 
 from adapters.standin import names
 from adapters.standin.clock import local_stamp
-from adapters.standin.schema import BY_NAME
 from adapters.standin.payers import plan_payments
 from adapters.standin.pricing import VAT_LABEL, Tariff, price_line, service_lines
 from adapters.standin.profiles import FORCED, SIZES, Profile, random_profile
@@ -502,7 +501,3 @@ def invoice_sequence(prefix: str, issued: date) -> str:
 def generate(size: str, seed: int, as_of: date) -> Iterator[Batch]:
     """Rows of the stand-in for ``size`` (tiny | demo | large), seeded and anchored at ``as_of``."""
     return Generator(size, seed, as_of).batches()
-
-
-def columns_of(table: str) -> tuple[str, ...]:
-    return BY_NAME[table].column_names

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from adapters.billing import quirks
 from adapters.standin.office import Office
-from adapters.standin.settlement import Invoice, Payment, settle
+from adapters.standin.settlement import Invoice, Payment, balance, settle
 
 
 def usage_violations(office: Office) -> list[str]:
@@ -43,12 +43,11 @@ def settlement_violations(office: Office) -> list[str]:
         for s in rows:
             if stored.get(s.invoice_id) != (s.paid, s.left):
                 out.append(f"invoice {s.invoice_id}: ROZRACHUNKI {stored.get(s.invoice_id)}, expected {(s.paid, s.left)}")
-        gross = sum((i.gross for i in own if not i.cancelled), Decimal(0))
         credit = sum((p.amount for p in pays), Decimal(0)) + sum((-i.gross for i in own if not i.cancelled and i.gross < 0), Decimal(0))
         kept = [stored.get(i.id, (Decimal(0), Decimal(0))) for i in own]
         allocated = sum((k[0] for k, i in zip(kept, own) if not i.cancelled and i.gross > 0), Decimal(0))
         left = sum((k[1] for k in kept), Decimal(0))
-        if gross - sum((p.amount for p in pays), Decimal(0)) != left - (credit - allocated):
+        if balance(own, pays) != left - (credit - allocated):
             out.append(f"customer {customer_id}: balance formula does not match the settlements")
     return out
 

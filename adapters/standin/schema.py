@@ -252,6 +252,3 @@ TABLES: tuple[Table, ...] = (
 )
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
-
-# Tables whose rows come from sequences (everything but the interface tables and SEKWENCJE).
-SEQUENCED: tuple[str, ...] = tuple(t.name for t in TABLES if not t.auto_id and t.name != "SEKWENCJE")
