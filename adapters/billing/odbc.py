@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 import pyodbc
@@ -16,8 +15,6 @@ _DBMS_NAMES: dict[str, Dialect] = {
     "postgresql": "postgresql",
 }
 
-_SECRET_PART = re.compile(r"(?i)\b(pwd|password)=(\{[^}]*\}|[^;]*)")
-
 
 def normalize_connection_string(dsn: str) -> str:
     """Return an ODBC connection string; a bare DSN name becomes ``DSN=name``."""
@@ -26,10 +23,6 @@ def normalize_connection_string(dsn: str) -> str:
         raise ValueError("empty ODBC connection string")
     return dsn if "=" in dsn else f"DSN={dsn}"
 
-
-def redact_connection_string(conn_str: str) -> str:
-    """The connection string with its password replaced, fit for messages and logs."""
-    return _SECRET_PART.sub(lambda m: f"{m.group(1)}=***", conn_str)
 
 
 def connect(

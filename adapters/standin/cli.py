@@ -11,7 +11,7 @@ import click
 import pyodbc
 import structlog
 
-from adapters.billing.odbc import connect, dialect_of, redact_connection_string
+from adapters.billing.odbc import connect, dialect_of
 from adapters.standin.accounts import Account, current_database
 from adapters.standin.build import StandinExists, build_standin
 from adapters.standin.checksum import database_checksums
@@ -21,6 +21,7 @@ from adapters.standin.inbox import process_inbox
 from adapters.standin.invariants import violations
 from adapters.standin.office import Office
 from adapters.standin.simulator import simulate
+from config.logs import redact_text
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +33,7 @@ dsn_option = click.option(
 
 def _unreachable(dsn: str, exc: pyodbc.Error) -> click.ClickException:
     """One clear line, password masked, instead of a driver traceback."""
-    return click.ClickException(f"cannot connect to {redact_connection_string(dsn)}: {exc.args[-1]}")
+    return click.ClickException(f"cannot connect to {redact_text(dsn)}: {exc.args[-1]}")
 
 
 def _open(dsn: str) -> pyodbc.Connection:
