@@ -49,12 +49,10 @@ def _server_database(dialect: str, admin: str) -> Iterator[BillingDatabase]:
         yield BillingDatabase(dialect, f"{admin};Database={name}", name)
     finally:
         with connect(admin, autocommit=True) as conn:
-            if dialect == "postgresql":
+            if dialect == "postgresql":  # a connection a test left open would block the drop
                 conn.cursor().execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ?", name).fetchall()
-                conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
-            else:
-                conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 @pytest.fixture(params=DIALECTS)

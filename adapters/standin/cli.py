@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import sys
 import time
 from datetime import date
 
@@ -160,4 +159,3 @@ def checksum_command(dsn: str) -> None:
     conn = _open(dsn)
     for table, (count, digest) in database_checksums(conn).items():
         click.echo(f"{table:<18}{count:>12,}  {digest}")
-    sys.stdout.flush()

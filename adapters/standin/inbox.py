@@ -65,13 +65,15 @@ def process_readings(office: Office, report: InboxReport) -> None:
                            " WHERE STATUS = 'N' ORDER BY ID_ZGL"):
         submission, meter_id, on, state = row[0], row[1], quirks.day(row[2]), quirks.decimal(row[3], 3)
         meter = office.one("SELECT DATA_DEMONTAZU FROM WODOMIERZE WHERE ID_WOD = ?", meter_id)
+        history = office.meter_readings(meter_id) if meter else []
         if meter is None:
             verdict, note = "O", "Nieznany wodomierz."
         else:
-            verdict, note = judge_reading(on, state, today, quirks.day(meter[0]), office.meter_readings(meter_id))
+            verdict, note = judge_reading(on, state, today, quirks.day(meter[0]), history)
         changes: dict[str, object] = {"STATUS": verdict, "UWAGI": note, "DATA_MOD": stamp}
         if verdict == "P":
-            changes["ID_ODCZ"] = office.add_reading(meter_id, on, state, "K", stamp)
+            previous = history[-1][2] if history else None
+            changes["ID_ODCZ"] = office.add_reading(meter_id, on, state, previous, "K", stamp)
         office.update("IBOK_ODCZYTY", {"ID_ZGL": submission}, changes)
         office.commit()
         report.readings[verdict] += 1

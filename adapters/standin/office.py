@@ -112,12 +112,11 @@ class Office:
                 " WHERE ID_WOD = ? ORDER BY DATA_ODCZYTU, ID_ODCZ", meter_id)
         ]
 
-    def add_reading(self, meter_id: int, on: date, state: Decimal, source: str, stamp: datetime,
-                    reading_id: int | None = None) -> int:
-        """Insert a reading after the meter's last one; billing computes the usage."""
-        history = self.meter_readings(meter_id)
-        usage = state - history[-1][2] if history else Decimal("0.000")
-        reading_id = reading_id or self.next_ids("ID_ODCZ")
+    def add_reading(self, meter_id: int, on: date, state: Decimal, previous: Decimal | None, source: str,
+                    stamp: datetime) -> int:
+        """Insert a reading after the meter's last one (``previous`` state; None for a new meter)."""
+        usage = state - previous if previous is not None else Decimal("0.000")
+        reading_id = self.next_ids("ID_ODCZ")
         self.insert("ODCZYTY", {"ID_ODCZ": reading_id, "ID_WOD": meter_id, "DATA_ODCZYTU": on,
                                 "STAN": state, "ZUZYCIE": usage, "ZRODLO": source, "DATA_MOD": stamp})
         return reading_id

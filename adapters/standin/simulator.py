@@ -111,16 +111,16 @@ def replace_meter(office: Office, rng: random.Random) -> str:
     history = office.meter_readings(old_id)
     if history and history[-1][1] > today:
         return "meter already read today"
-    last = history[-1][2] if history else Decimal("0.000")
-    final = last + Decimal(str(round(rng.uniform(0.5, 8.0), 3)))
-    office.add_reading(old_id, today, final, "W", stamp)
+    last = history[-1][2] if history else None
+    final = (last or Decimal("0.000")) + Decimal(str(round(rng.uniform(0.5, 8.0), 3)))
+    office.add_reading(old_id, today, final, last, "W", stamp)
     office.update("WODOMIERZE", {"ID_WOD": old_id}, {"DATA_DEMONTAZU": today})
     new_id = office.next_ids("ID_WOD")
     office.insert("WODOMIERZE", {"ID_WOD": new_id, "NR_FABRYCZNY": f"ZEN{today.year % 100:02d}{new_id:07d}",
                                  "ID_PKT": point_id, "RODZAJ": quirks.text(kind), "SREDNICA": diameter,
                                  "DATA_MONTAZU": today, "DATA_DEMONTAZU": None,
                                  "LEGALIZACJA_DO": add_years(today, LEGALIZATION_YEARS)})
-    office.add_reading(new_id, today, Decimal("0.000"), "W", stamp)
+    office.add_reading(new_id, today, Decimal("0.000"), None, "W", stamp)
     office.commit()
     return f"meter {quirks.text(serial)} replaced by meter {new_id}"
 
