@@ -44,13 +44,18 @@ def connect(
 
 
 def set_query_timeout(conn: pyodbc.Connection, seconds: int) -> None:
-    """Bound every statement's run time; psqlODBC lacks the ODBC attribute, so ask the server."""
-    try:
-        conn.timeout = seconds
-    except pyodbc.Error:
-        if dialect_of(conn) != "postgresql":
-            raise
+    """Bound every statement's run time, the way each server honours it.
+
+    MariaDB Connector/ODBC accepts the ODBC attribute but ignores it and psqlODBC rejects it, so
+    those two are asked server-side; SQLite's driver ignores it too (it has no server to ask).
+    """
+    dialect = dialect_of(conn)
+    if dialect == "mariadb":
+        conn.cursor().execute(f"SET SESSION max_statement_time = {int(seconds)}")
+    elif dialect == "postgresql":
         conn.cursor().execute(f"SET statement_timeout = {int(seconds) * 1000}")
+    else:
+        conn.timeout = seconds
 
 
 def dialect_of(conn: pyodbc.Connection) -> Dialect:

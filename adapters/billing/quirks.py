@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 ZERO_DATES = frozenset({"0000-00-00", "0000-00-00 00:00:00"})
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 def text(value: object) -> str | None:
@@ -24,7 +25,8 @@ def decimal(value: object, places: int) -> Decimal | None:
         return None
     if isinstance(value, float):
         value = repr(value)  # shortest repr round-trips the stored value, no binary drift
-    return Decimal(str(value).strip()).quantize(Decimal(1).scaleb(-places))
+    exact = Decimal(value if isinstance(value, str) else str(value)).quantize(_QUANTA[places])
+    return exact if exact else abs(exact)  # -0.00 from a float sum is 0.00
 
 
 def day(value: object) -> date | None:

@@ -1,0 +1,135 @@
+"""The legacy tables behind each canonical entity: the SELECT, its key, and the row mapper.
+
+Every mapper takes a row in SELECT order and a function turning billing's local stamps into
+UTC, and returns a canonical record with the quirks normalized (padding, 'T'/'N', zero dates,
+REAL/TEXT money).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters import records as r
+from adapters.billing.quirks import day, decimal, flag, text
+
+ToUtc = Callable[[object], datetime | None]
+
+_READING_SOURCES = dict(zip("IKSZW", r.READING_SOURCES))
+_PAYMENT_METHODS = dict(zip("PGK", r.PAYMENT_METHODS))
+
+
+@dataclass(frozen=True)
+class Entity:
+    """How one entity is read: FROM clause (alias ``t`` for the main table), columns, keys."""
+
+    name: str
+    table: str
+    key: str  # primary key column of the main table
+    columns: str  # SELECT list; ``{do}`` stands for the reserved column name DO
+    map: Callable[[tuple, ToUtc], tuple]
+    joins: str = ""
+    tracked: bool = True  # has DATA_MOD
+
+    def select(self, quote_do: str) -> str:
+        return f"SELECT {self.columns.format(do=quote_do)} FROM {self.table} t {self.joins}".rstrip()
+
+
+def _customer(row: tuple, utc: ToUtc) -> r.Customer:
+    return r.Customer(row[0], text(row[1]), text(row[2]), text(row[3]) or None, text(row[4]), text(row[5]),
+                      text(row[6]) or None, text(row[7]), text(row[8]), text(row[9]) or None,
+                      text(row[10]) or None, flag(row[11]), utc(row[12]))
+
+
+def _seller(row: tuple, utc: ToUtc) -> r.Seller:
+    return r.Seller(row[0], text(row[1]), text(row[2]), text(row[3]), text(row[4]))
+
+
+def _point(row: tuple, utc: ToUtc) -> r.ServicePoint:
+    return r.ServicePoint(row[0], text(row[1]), text(row[2]), text(row[3]) or None, text(row[4]), text(row[5]),
+                          text(row[6]), utc(row[7]))
+
+
+def _contract(row: tuple, utc: ToUtc) -> r.Contract:
+    return r.Contract(row[0], text(row[1]), row[2], row[3], row[4], text(row[5]), text(row[6]), day(row[7]),
+                      day(row[8]), day(row[9]), text(row[10]) == "A", utc(row[11]))
+
+
+def _meter(row: tuple, utc: ToUtc) -> r.Meter:
+    return r.Meter(row[0], text(row[1]), row[2], text(row[3]) == "G", int(row[4]), day(row[5]), day(row[6]),
+                   day(row[7]))
+
+
+def _reading(row: tuple, utc: ToUtc) -> r.Reading:
+    return r.Reading(row[0], row[1], row[2], day(row[3]), decimal(row[4], 3), decimal(row[5], 3),
+                     _READING_SOURCES[text(row[6])], utc(row[7]))
+
+
+def _invoice(row: tuple, utc: ToUtc) -> r.Invoice:
+    """An invoice without its lines; the source attaches them (they are read separately)."""
+    return r.Invoice(row[0], text(row[1]), row[2], row[3], text(row[4]) == "K", row[5], day(row[6]), day(row[7]),
+                     day(row[8]), day(row[9]), decimal(row[10], 2), decimal(row[11], 2), decimal(row[12], 2),
+                     flag(row[13]), text(row[14]) or None, utc(row[15]), ())
+
+
+def invoice_line(row: tuple, customer_id: int) -> r.InvoiceLine:
+    return r.InvoiceLine(row[0], row[1], customer_id, int(row[2]), text(row[3]), decimal(row[4], 3), text(row[5]),
+                         decimal(row[6], 4), text(row[7]), decimal(row[8], 2), decimal(row[9], 2),
+                         decimal(row[10], 2))
+
+
+def _payment(row: tuple, utc: ToUtc) -> r.Payment:
+    return r.Payment(row[0], row[1], day(row[2]), decimal(row[3], 2), _PAYMENT_METHODS[text(row[4])],
+                     text(row[5]), utc(row[6]))
+
+
+def _settlement(row: tuple, utc: ToUtc) -> r.Settlement:
+    return r.Settlement(row[0], row[1], decimal(row[2], 2), decimal(row[3], 2), day(row[4]), utc(row[5]))
+
+
+def _outage(row: tuple, utc: ToUtc) -> r.Outage:
+    return r.Outage(row[0], text(row[1]), utc(row[2]), utc(row[3]), text(row[4]), utc(row[5]))
+
+
+def _case_event(row: tuple, utc: ToUtc) -> r.CaseEvent:
+    return r.CaseEvent(row[0], text(row[1]), utc(row[2]), text(row[3]))
+
+
+_ADDRESS = "t.ULICA, t.NR_DOMU, t.NR_LOKALU, t.KOD_POCZTOWY, t.MIEJSCOWOSC"
+
+ENTITIES: dict[str, Entity] = {e.name: e for e in (
+    Entity("sellers", "ODDZIALY", "ID_ODDZ", "t.ID_ODDZ, t.NAZWA, t.NIP, t.ADRES, t.NR_KONTA", _seller,
+           tracked=False),
+    Entity("customers", "ODBIORCY", "ID_ODB",
+           f"t.ID_ODB, t.NR_KLIENTA, t.NAZWA, t.NIP, {_ADDRESS}, t.EMAIL, t.TELEFON, t.E_FAKTURA, t.DATA_MOD",
+           _customer),
+    Entity("points", "PUNKTY", "ID_PKT", f"t.ID_PKT, {_ADDRESS}, t.REJON, t.DATA_MOD", _point),
+    Entity("contracts", "UMOWY", "ID_UMOWY",
+           "t.ID_UMOWY, t.NR_UMOWY, t.ID_ODB, t.ID_PKT, t.ID_ODDZ, t.RODZAJ, t.TARYFA, t.DATA_ZAWARCIA, t.DATA_OD,"
+           " t.DATA_DO, t.STATUS, t.DATA_MOD", _contract),
+    Entity("meters", "WODOMIERZE", "ID_WOD",
+           "t.ID_WOD, t.NR_FABRYCZNY, t.ID_PKT, t.RODZAJ, t.SREDNICA, t.DATA_MONTAZU, t.DATA_DEMONTAZU,"
+           " t.LEGALIZACJA_DO", _meter, tracked=False),
+    Entity("readings", "ODCZYTY", "ID_ODCZ",
+           "t.ID_ODCZ, t.ID_WOD, w.ID_PKT, t.DATA_ODCZYTU, t.STAN, t.ZUZYCIE, t.ZRODLO, t.DATA_MOD", _reading,
+           joins="JOIN WODOMIERZE w ON w.ID_WOD = t.ID_WOD"),
+    Entity("invoices", "FAKTURY", "ID_FAKT",
+           "t.ID_FAKT, t.NR_FAKTURY, t.ID_ODB, t.ID_UMOWY, t.TYP, t.ID_FAKT_KORYG, t.DATA_WYSTAWIENIA, t.OKRES_OD,"
+           " t.OKRES_DO, t.TERMIN_PLATNOSCI, t.NETTO, t.VAT, t.BRUTTO, t.ANULOWANA, t.SCIEZKA_PDF, t.DATA_MOD",
+           _invoice),
+    Entity("settlements", "ROZRACHUNKI", "ID_FAKT",
+           "t.ID_FAKT, f.ID_ODB, t.ZAPLACONO, t.POZOSTALO, t.DATA_ROZLICZENIA, t.DATA_MOD", _settlement,
+           joins="JOIN FAKTURY f ON f.ID_FAKT = t.ID_FAKT"),
+    Entity("payments", "WPLATY", "ID_WPL",
+           "t.ID_WPL, t.ID_ODB, t.DATA_WPLATY, t.KWOTA, t.FORMA, t.TYTUL, t.DATA_MOD", _payment),
+    Entity("outages", "AWARIE", "ID_AWARII", "t.ID_AWARII, t.REJON, t.OD, t.{do}, t.OPIS, t.DATA_MOD", _outage),
+    Entity("case_events", "SPRAWY_HISTORIA", "ID_HIST", "t.ID_HIST, t.NR_SPRAWY, t.DATA, t.ETAP", _case_event,
+           tracked=False),
+)}
+
+LINES_SELECT = ("SELECT ID_POZ, ID_FAKT, LP, NAZWA, ILOSC, JM, CENA_NETTO, STAWKA_VAT, NETTO, VAT, BRUTTO"
+                " FROM POZYCJE_FAKTURY WHERE ID_FAKT IN ({marks}) ORDER BY ID_FAKT, LP, ID_POZ")
+
+# How each product spells the vendor's column DO, a reserved word (PostgreSQL folded it to lower case).
+QUOTED_DO = {"sqlite": '"DO"', "mariadb": "`DO`", "postgresql": '"do"'}

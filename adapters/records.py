@@ -1,0 +1,192 @@
+"""Canonical records: what crosses from any billing adapter to the portal store.
+
+Conventions every record follows, so that generic code (hashing, upserts, verify) needs no
+per-entity branches: the first field is the billing system's primary key; money and
+quantities are exact ``Decimal``s; dates are ``date``; instants are timezone-aware UTC.
+Named tuples keep millions of them cheap to build and compare.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+from typing import NamedTuple, Union
+
+
+class Customer(NamedTuple):
+    id: int
+    number: str  # the customer number printed on invoices (NABYWCA)
+    name: str
+    tax_id: str | None
+    street: str
+    house_number: str
+    flat_number: str | None
+    postal_code: str
+    city: str
+    email: str | None
+    phone: str | None
+    e_invoice: bool
+    modified_at: datetime
+
+
+class Seller(NamedTuple):
+    id: int
+    name: str
+    tax_id: str
+    address: str
+    bank_account: str
+
+
+class ServicePoint(NamedTuple):
+    id: int
+    street: str
+    house_number: str
+    flat_number: str | None
+    postal_code: str
+    city: str
+    district: str  # network district, the target of outage notices
+    modified_at: datetime
+
+
+class Contract(NamedTuple):
+    id: int
+    number: str
+    customer_id: int
+    point_id: int
+    seller_id: int
+    services: str  # "W" water, "K" sewage, "WK" both
+    tariff: str
+    signed_on: date
+    starts_on: date
+    ends_on: date | None
+    active: bool
+    modified_at: datetime
+
+
+class Meter(NamedTuple):
+    id: int
+    serial_number: str
+    point_id: int
+    main: bool  # False: a sub-meter (garden water, not billed for sewage)
+    diameter_mm: int
+    mounted_on: date
+    dismounted_on: date | None
+    legalization_valid_until: date
+
+
+class Reading(NamedTuple):
+    id: int
+    meter_id: int
+    point_id: int
+    read_on: date
+    state: Decimal  # m³, 3 places
+    consumption: Decimal
+    source: str  # see READING_SOURCES
+    modified_at: datetime
+
+
+class InvoiceLine(NamedTuple):
+    id: int
+    invoice_id: int
+    customer_id: int
+    position: int
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_net_price: Decimal  # 4 places
+    vat_rate: str  # "8", "23", "zw"
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+class Invoice(NamedTuple):
+    id: int
+    number: str
+    customer_id: int
+    contract_id: int
+    correcting: bool
+    corrects_id: int | None
+    issued_on: date
+    period_from: date
+    period_to: date
+    due_on: date
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    cancelled: bool
+    pdf_path: str | None
+    modified_at: datetime
+    lines: tuple[InvoiceLine, ...]  # billing rewrites all lines with their invoice
+
+
+class Payment(NamedTuple):
+    id: int
+    customer_id: int
+    paid_on: date
+    amount: Decimal
+    method: str  # see PAYMENT_METHODS
+    title: str
+    modified_at: datetime
+
+
+class Settlement(NamedTuple):
+    invoice_id: int
+    customer_id: int
+    paid: Decimal
+    remaining: Decimal
+    settled_on: date | None
+    modified_at: datetime
+
+
+class Outage(NamedTuple):
+    id: int
+    district: str
+    starts_at: datetime
+    ends_at: datetime | None
+    description: str
+    modified_at: datetime
+
+
+class CaseEvent(NamedTuple):
+    id: int
+    case_number: str
+    at: datetime
+    stage: str
+
+
+Record = Union[Customer, Seller, ServicePoint, Contract, Meter, Reading, Invoice, InvoiceLine, Payment,
+               Settlement, Outage, CaseEvent]
+
+READING_SOURCES = ("reader", "customer", "estimate", "remote", "exchange")
+PAYMENT_METHODS = ("transfer", "cash", "card")
+
+# Entity name -> record type; the names are the streams' and the store tables' names.
+ENTITIES: dict[str, type] = {
+    "sellers": Seller,
+    "customers": Customer,
+    "points": ServicePoint,
+    "contracts": Contract,
+    "meters": Meter,
+    "readings": Reading,
+    "invoices": Invoice,
+    "settlements": Settlement,
+    "payments": Payment,
+    "outages": Outage,
+    "case_events": CaseEvent,
+}
+
+
+def key_of(record: tuple) -> int:
+    """The billing primary key (the first field, by convention)."""
+    return record[0]
+
+
+def content_hash(record: tuple) -> str:
+    """A short digest of every field (nested lines included): equal content, equal hash.
+
+    The text hashed is the record's repr: exact for Decimal ('1.20' and '1.2' differ, as they
+    should not arise: values are quantized at the edge), dates, UTC datetimes, None and bools.
+    """
+    return hashlib.blake2b(repr(record).encode("utf-8"), digest_size=16).hexdigest()
