@@ -15,7 +15,9 @@ from config.settings import LOG_FORMATS, LOG_LEVELS, SETTINGS, Settings, Setting
 # Subcommand name -> "module:attribute"; a module is imported only when its command runs.
 LAZY_COMMANDS: dict[str, str] = {
     "config": "config.cli:config_command",
+    "db": "adapters.store.cli:db",
     "legacy": "adapters.standin.cli:legacy",
+    "sync": "sync.cli:sync_group",
 }
 
 pass_settings = click.make_pass_decorator(Settings)

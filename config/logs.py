@@ -26,7 +26,7 @@ _URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^@/\s]*@")
 _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[\w-]+)")
 
 # Libraries that are chatty at INFO; they are raised to WARNING unless DEBUG is asked for.
-NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors.default")
+NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors.default", "alembic.runtime.migration")
 _HANDLER_MARK = "_ibok_handler"
 
 

@@ -127,6 +127,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("billing", "pdf_archive_dir", PATH, None, False, "the directory (share) holding the invoice PDF archive"),
     Setting("store", "url", DB_URL, lambda v: f"sqlite:///{v['paths.data_dir'] / 'ibok.sqlite3'}", False, "the SQLAlchemy URL of the portal store"),
     Setting("store", "echo", BOOL, False, False, "whether to log every SQL statement of the portal store"),
+    Setting("sync", "batch_size", _integer(100, 100_000), 5000, False, "rows read and written per batch (one store transaction each)"),
+    Setting("sync", "lease_s", _integer(10, 3600), 120, False, "seconds a stream's lease lasts unless its runner renews it"),
+    Setting("sync", "retry_attempts", _integer(1, 50), 6, False, "tries of one billing query before a transient error fails the run"),
+    Setting("sync", "retry_max_wait_s", _integer(1, 600), 30, False, "the longest pause between two tries of a billing query"),
     Setting("portal", "secret_key", SECRET_KEY, None, True, "a random text of at least 32 characters signing portal sessions"),
     Setting("portal", "default_locale", _choice(*LOCALES), "pl", False, "the portal's language for visitors without a choice"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
@@ -166,6 +170,7 @@ class Settings:
     paths: Any
     billing: Any
     store: Any
+    sync: Any
     portal: Any
     log: Any
 

@@ -1,16 +1,20 @@
-"""Shared fixtures: throwaway billing databases on SQLite, MariaDB and PostgreSQL, through ODBC."""
+"""Shared fixtures: throwaway billing databases (through ODBC) and portal stores (through SQLAlchemy)."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
+import psycopg
 import pyodbc
 import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
 
 from adapters.billing.odbc import connect
 
@@ -21,6 +25,7 @@ POSTGRES_ADMIN = os.environ.get(
     "IBOK_TEST_POSTGRES_ODBC", "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=5432;UID=ibok_test;PWD=ibok_test")
 
 AS_OF = date(2026, 11, 21)
+T = TypeVar("T")
 DIALECTS = ("sqlite", "mariadb", "postgresql")
 
 
@@ -71,13 +76,13 @@ def _make_database(dialect: str, tmp_path: Path) -> Iterator[BillingDatabase]:
         yield from _server_database("postgresql", POSTGRES_ADMIN)
 
 
-@pytest.fixture
-def make_billing_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    """Factory for extra empty databases of a given dialect within one test."""
-    opened: list[Iterator[BillingDatabase]] = []
+def _factory(make_one: Callable[[str, Path], Iterator[T]], tmp_path_factory: pytest.TempPathFactory,
+             ) -> Iterator[Callable[[str], T]]:
+    """A fixture's factory of extra resources of a given kind, all torn down after the test."""
+    opened: list[Iterator[T]] = []
 
-    def make(dialect: str) -> BillingDatabase:
-        gen = _make_database(dialect, tmp_path_factory.mktemp(dialect))
+    def make(kind: str) -> T:
+        gen = make_one(kind, tmp_path_factory.mktemp(kind))
         opened.append(gen)
         return next(gen)
 
@@ -85,3 +90,47 @@ def make_billing_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     for gen in opened:
         for _ in gen:
             pass
+
+
+@pytest.fixture
+def make_billing_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], BillingDatabase]]:
+    """Factory for extra empty databases of a given dialect within one test."""
+    yield from _factory(_make_database, tmp_path_factory)
+
+
+# ----- the portal store (SQLAlchemy URLs) ---------------------------------------------------------
+STORE_KINDS = ("sqlite", "postgresql")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IBOK_TEST_POSTGRES_URL", "postgresql+psycopg://ibok_test:ibok_test@127.0.0.1:5432/postgres")
+
+
+def _postgres_admin() -> psycopg.Connection:
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql")  # libpq's own URL form
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def _make_store_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    name = f"ibok_s_{uuid.uuid4().hex[:10]}"
+    with _postgres_admin() as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _postgres_admin() as conn:  # a connection a test left open would block the drop
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The SQLAlchemy URL of an empty store on SQLite and on PostgreSQL in turn."""
+    yield from _make_store_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def make_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
+    """Factory for extra empty store URLs of a given kind within one test."""
+    yield from _factory(_make_store_url, tmp_path_factory)

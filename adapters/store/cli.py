@@ -1,0 +1,88 @@
+"""`ibok db ...`: create, upgrade and inspect the portal store's schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from alembic.util import CommandError
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from adapters.store import migrate
+from adapters.store.db import create_store_engine
+from config.cli import pass_settings
+from config.logs import redact_text
+from config.settings import Settings
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.query.get("uri") or parsed.database.startswith("file:"):
+        return None  # a SQLite URI names its file in its own syntax; leave it to SQLite
+    return Path(parsed.database)
+
+
+def _problem(url: str, exc: Exception) -> click.ClickException:
+    """One line, password masked, instead of a driver traceback."""
+    detail = exc.orig if isinstance(exc, DBAPIError) else exc
+    return click.ClickException(redact_text(f"cannot use the store at {url}: {' '.join(str(detail).split())}"))
+
+
+@contextmanager
+def _store(url: str) -> Iterator[Engine]:
+    """An engine on the store whose database and migration errors become one-line ClickExceptions."""
+    try:
+        engine = create_store_engine(url)
+    except ArgumentError as exc:
+        raise _problem(url, exc) from None
+    try:
+        yield engine
+    except (DBAPIError, CommandError) as exc:
+        raise _problem(url, exc) from None
+    finally:
+        engine.dispose()
+
+
+@click.group("db")
+def db() -> None:
+    """The portal store's schema."""
+
+
+@db.command("upgrade")
+@pass_settings
+def upgrade_command(settings: Settings) -> None:
+    """Create the store's tables or upgrade them to the newest revision."""
+    url = settings.store.url
+    path = _sqlite_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    with _store(url) as engine:
+        before = migrate.current(engine)
+        after = migrate.upgrade(engine)
+    note = " (already at head)" if before == after else ""
+    click.echo(f"Store {redact_text(url)}: {before or '(none)'} -> {after}{note}")
+
+
+@db.command("current")
+@pass_settings
+def current_command(settings: Settings) -> None:
+    """Print the store's revision and the newest one; exit 1 unless the store is at the newest."""
+    url = settings.store.url
+    path = _sqlite_file(url)
+    head = migrate.head()
+    if path is not None and not path.exists():
+        current = None  # do not let SQLite create an empty file just to look at it
+    else:
+        with _store(url) as engine:
+            current = migrate.current(engine)
+    click.echo(f"current {current or '(none)'}")
+    click.echo(f"head    {head}")
+    if current != head:
+        raise click.ClickException("the store is not at the newest revision; run `ibok db upgrade`")

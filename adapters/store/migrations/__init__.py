@@ -1,0 +1,1 @@
+"""Alembic migrations of the portal store (a package so that the wheel ships them)."""

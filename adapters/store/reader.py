@@ -1,0 +1,74 @@
+"""Reads the sync needs from the store: row hashes and keys by range, and records rebuilt for verify."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+
+from sqlalchemy import Connection, and_, select
+
+from adapters.records import ENTITIES, InvoiceLine
+from adapters.store.tables import MIRRORED, customer_summaries, invoice_lines
+from adapters.store.writer import IN_CHUNK
+
+
+def _key(entity: str):  # noqa: ANN202 - a SQLAlchemy column
+    return MIRRORED[entity].primary_key.columns.values()[0]
+
+
+def _between(entity: str, after: int | None, upto: int | None) -> list:
+    key = _key(entity)
+    clauses = []
+    if after is not None:
+        clauses.append(key > after)
+    if upto is not None:
+        clauses.append(key <= upto)
+    return clauses
+
+
+def hashes(conn: Connection, entity: str, keys: Iterable[int]) -> dict[int, str]:
+    table, key = MIRRORED[entity], _key(entity)
+    keys = list(keys)
+    found: dict[int, str] = {}
+    for start in range(0, len(keys), IN_CHUNK):
+        rows = conn.execute(select(key, table.c.row_hash).where(key.in_(keys[start:start + IN_CHUNK])))
+        found.update((k, h) for k, h in rows)
+    return found
+
+
+def hashes_between(conn: Connection, entity: str, after: int | None, upto: int | None) -> dict[int, str]:
+    table, key = MIRRORED[entity], _key(entity)
+    return dict(conn.execute(select(key, table.c.row_hash).where(and_(True, *_between(entity, after, upto)))).all())
+
+
+def keys_between(conn: Connection, entity: str, after: int | None, upto: int | None) -> list[int]:
+    key = _key(entity)
+    return list(conn.execute(select(key).where(and_(True, *_between(entity, after, upto))).order_by(key)).scalars())
+
+
+def records_after(conn: Connection, entity: str, after: int | None, limit: int) -> list[tuple]:
+    """Stored rows rebuilt as canonical records, in key order (what verify compares)."""
+    table, key = MIRRORED[entity], _key(entity)
+    record_type = ENTITIES[entity]
+    fields = [f for f in record_type._fields if f != "lines"]
+    rows = conn.execute(select(*[table.c[f] for f in fields]).where(and_(True, *_between(entity, after, None)))
+                        .order_by(key).limit(limit)).all()
+    if entity != "invoices":
+        return [record_type(*row) for row in rows]
+    lines: dict[int, tuple[InvoiceLine, ...]] = {}
+    if rows:
+        line_rows = conn.execute(
+            select(*[invoice_lines.c[f] for f in InvoiceLine._fields])
+            .where(and_(invoice_lines.c.invoice_id >= rows[0][0], invoice_lines.c.invoice_id <= rows[-1][0]))
+            .order_by(invoice_lines.c.invoice_id, invoice_lines.c.position, invoice_lines.c.id)).all()
+        lines = {inv: tuple(InvoiceLine(*r) for r in group) for inv, group in groupby(line_rows, key=lambda r: r[1])}
+    return [record_type(*row, lines.get(row[0], ())) for row in rows]
+
+
+def balances_after(conn: Connection, after: int | None, limit: int) -> list[tuple]:
+    """(customer id, balance) from the derived summaries, in customer order."""
+    s = customer_summaries.c
+    query = select(s.customer_id, s.balance).order_by(s.customer_id).limit(limit)
+    if after is not None:
+        query = query.where(s.customer_id > after)
+    return [tuple(r) for r in conn.execute(query)]

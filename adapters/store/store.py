@@ -1,0 +1,144 @@
+"""The portal store as the sync engine sees it: one object over one SQLAlchemy engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from adapters.ports import Changes
+from adapters.store import reader, refresh, state, writer
+from adapters.store.db import create_store_engine
+from adapters.store.db import writer as writing
+from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, sync_runs
+
+DEFAULT_LEASE = timedelta(minutes=2)
+
+
+@dataclass
+class StoreBatch:
+    """One open store transaction of a sync batch."""
+
+    conn: Connection
+
+    def apply(self, changes: Changes) -> None:
+        writer.apply(self.conn, changes)
+
+    def save_state(self, stream: str, value: dict[str, Any]) -> None:
+        state.save_state(self.conn, stream, value)
+
+
+class Store:
+    """Reads and transactional writes of the portal store (``PortalStore`` for the sync engine)."""
+
+    def __init__(self, engine: Engine, lease_ttl: timedelta = DEFAULT_LEASE) -> None:
+        self.engine = engine
+        self.writer = writing(engine)
+        self.lease_ttl = lease_ttl
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Store:
+        if settings.store.echo:  # through our logging set-up, not SQLAlchemy's own stdout handler
+            logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+        return cls(create_store_engine(settings.store.url), timedelta(seconds=settings.sync.lease_s))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ----- reads -----------------------------------------------------------------------------
+    def hashes(self, entity: str, keys: Iterable[int]) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            return reader.hashes(conn, entity, keys)
+
+    def hashes_between(self, entity: str, after: int | None, upto: int | None) -> dict[int, str]:
+        with self.engine.connect() as conn:
+            return reader.hashes_between(conn, entity, after, upto)
+
+    def keys_between(self, entity: str, after: int | None, upto: int | None) -> list[int]:
+        with self.engine.connect() as conn:
+            return reader.keys_between(conn, entity, after, upto)
+
+    def missing(self, entity: str, keys: Iterable[int]) -> set[int]:
+        keys = set(keys)
+        return keys - set(self.hashes(entity, keys))
+
+    def records_after(self, entity: str, after: int | None, limit: int) -> list[tuple]:
+        with self.engine.connect() as conn:
+            return reader.records_after(conn, entity, after, limit)
+
+    def balances_after(self, after: int | None, limit: int) -> list[tuple]:
+        with self.engine.connect() as conn:
+            return reader.balances_after(conn, after, limit)
+
+    def count(self, entity: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(MIRRORED[entity])).scalar_one()
+
+    def load_state(self, stream: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return state.load_state(conn, stream)
+
+    def all_states(self) -> dict[str, tuple[dict[str, Any], datetime]]:
+        with self.engine.connect() as conn:
+            return state.all_states(conn)
+
+    def last_runs(self, stream: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        query = select(sync_runs).order_by(sync_runs.c.id.desc()).limit(limit)
+        if stream:
+            query = query.where(sync_runs.c.stream == stream)
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def dirty_counts(self) -> tuple[int, int]:
+        with self.engine.connect() as conn:
+            return (conn.execute(select(func.count()).select_from(dirty_customers)).scalar_one(),
+                    conn.execute(select(func.count()).select_from(dirty_meters)).scalar_one())
+
+    # ----- writes ----------------------------------------------------------------------------
+    @contextmanager
+    def batch(self, stream: str, lease_token: int | None) -> Iterator[StoreBatch]:
+        """A transaction for one batch; with a lease token, it commits only while the lease is ours."""
+        with self.writer.begin() as conn:
+            if lease_token is not None:
+                state.renew_lease(conn, stream, lease_token, self.lease_ttl)
+            yield StoreBatch(conn)
+
+    def acquire_lease(self, stream: str, holder: str, is_dead: Callable[[str], bool] | None = None) -> int | None:
+        with self.writer.begin() as conn:
+            return state.acquire_lease(conn, stream, holder, self.lease_ttl, is_dead)
+
+    def release_lease(self, stream: str, token: int) -> None:
+        with self.writer.begin() as conn:
+            state.release_lease(conn, stream, token)
+
+    def start_run(self, stream: str, mode: str, holder: str) -> int:
+        with self.writer.begin() as conn:
+            return state.start_run(conn, stream, mode, holder)
+
+    def finish_run(self, run_id: int, **values: Any) -> None:
+        with self.writer.begin() as conn:
+            state.finish_run(conn, run_id, **values)
+
+    def refresh_derived(self, chunk: int = 500) -> tuple[int, int]:
+        """Recompute stale derived data, a chunk per transaction; (meters, customers) refreshed.
+
+        Meters first: refreshing a meter marks the customers holding its point.
+        """
+        done = []
+        for pending, recompute in ((refresh.pending_meters, refresh.refresh_meters),
+                                   (refresh.pending_customers, refresh.refresh_customers)):
+            count = 0
+            while True:
+                with self.writer.begin() as conn:
+                    ids = pending(conn, chunk)
+                    if not ids:
+                        break
+                    recompute(conn, ids)
+                    count += len(ids)
+            done.append(count)
+        return done[0], done[1]

@@ -1,0 +1,236 @@
+"""The portal store's tables: mirrored entities, derived data, and the sync's own bookkeeping.
+
+Mirrored tables are named after the canonical entities and have one column per record field
+(in field order) plus ``row_hash``; indexes follow the portal's queries (by customer, by
+point, by meter and date). Migrations in ``migrations/`` create exactly this schema.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Boolean, Column, Date, Index, Integer, MetaData, SmallInteger, String, Table,
+                        Text)
+
+from adapters.store.types import MONEY, PRICE, QUANTITY, UtcDateTime
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+
+def _hash() -> Column:
+    return Column("row_hash", String(32), nullable=False)
+
+
+def _address() -> list[Column]:
+    return [Column("street", String(60), nullable=False), Column("house_number", String(10), nullable=False),
+            Column("flat_number", String(10)), Column("postal_code", String(6), nullable=False),
+            Column("city", String(60), nullable=False)]
+
+
+def _modified() -> Column:
+    return Column("modified_at", UtcDateTime(), nullable=False)
+
+
+# ----- mirrored entities -------------------------------------------------------------------------
+sellers = Table(
+    "sellers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("name", String(120), nullable=False), Column("tax_id", String(10), nullable=False),
+    Column("address", String(160), nullable=False), Column("bank_account", String(32), nullable=False),
+    _hash(),
+)
+
+customers = Table(
+    "customers", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("number", String(6), nullable=False, unique=True),
+    Column("name", String(120), nullable=False), Column("tax_id", String(10)),
+    *_address(),
+    Column("email", String(80)), Column("phone", String(20)),
+    Column("e_invoice", Boolean, nullable=False),
+    _modified(), _hash(),
+)
+
+points = Table(
+    "points", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    *_address(),
+    Column("district", String(4), nullable=False, index=True),
+    _modified(), _hash(),
+)
+
+contracts = Table(
+    "contracts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("number", String(20), nullable=False),
+    Column("customer_id", Integer, nullable=False, index=True),
+    Column("point_id", Integer, nullable=False, index=True),
+    Column("seller_id", Integer, nullable=False),
+    Column("services", String(2), nullable=False), Column("tariff", String(8), nullable=False),
+    Column("signed_on", Date, nullable=False), Column("starts_on", Date, nullable=False), Column("ends_on", Date),
+    Column("active", Boolean, nullable=False),
+    _modified(), _hash(),
+)
+
+meters = Table(
+    "meters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("serial_number", String(20), nullable=False, index=True),
+    Column("point_id", Integer, nullable=False, index=True),
+    Column("main", Boolean, nullable=False),
+    Column("diameter_mm", SmallInteger, nullable=False),
+    Column("mounted_on", Date, nullable=False), Column("dismounted_on", Date),
+    Column("legalization_valid_until", Date, nullable=False),
+    _hash(),
+)
+
+readings = Table(
+    "readings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("meter_id", Integer, nullable=False),
+    Column("point_id", Integer, nullable=False, index=True),
+    Column("read_on", Date, nullable=False),
+    Column("state", QUANTITY, nullable=False), Column("consumption", QUANTITY, nullable=False),
+    Column("source", String(8), nullable=False),
+    _modified(), _hash(),
+    Index(None, "meter_id", "read_on"),
+)
+
+invoices = Table(
+    "invoices", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("number", String(30), nullable=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("contract_id", Integer, nullable=False),
+    Column("correcting", Boolean, nullable=False), Column("corrects_id", Integer),
+    Column("issued_on", Date, nullable=False), Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False), Column("due_on", Date, nullable=False),
+    Column("net", MONEY, nullable=False), Column("vat", MONEY, nullable=False), Column("gross", MONEY, nullable=False),
+    Column("cancelled", Boolean, nullable=False), Column("pdf_path", String(200)),
+    _modified(), _hash(),
+    Index(None, "customer_id", "issued_on"),
+)
+
+invoice_lines = Table(  # no hash of their own: the invoice's hash covers its lines
+    "invoice_lines", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("invoice_id", Integer, nullable=False, index=True),
+    Column("customer_id", Integer, nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("quantity", QUANTITY, nullable=False), Column("unit", String(5), nullable=False),
+    Column("unit_net_price", PRICE, nullable=False), Column("vat_rate", String(3), nullable=False),
+    Column("net", MONEY, nullable=False), Column("vat", MONEY, nullable=False), Column("gross", MONEY, nullable=False),
+)
+
+settlements = Table(
+    "settlements", metadata,
+    Column("invoice_id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, nullable=False, index=True),
+    Column("paid", MONEY, nullable=False), Column("remaining", MONEY, nullable=False),
+    Column("settled_on", Date),
+    _modified(), _hash(),
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("method", String(8), nullable=False), Column("title", String(140), nullable=False),
+    _modified(), _hash(),
+    Index(None, "customer_id", "paid_on"),
+)
+
+outages = Table(
+    "outages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("district", String(4), nullable=False, index=True),
+    Column("starts_at", UtcDateTime(), nullable=False), Column("ends_at", UtcDateTime()),
+    Column("description", String(400), nullable=False),
+    _modified(), _hash(),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("case_number", String(30), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("stage", String(120), nullable=False),
+    _hash(),
+)
+
+MIRRORED: dict[str, Table] = {t.name: t for t in (sellers, customers, points, contracts, meters, readings, invoices,
+                                                 settlements, payments, outages, case_events)}
+
+# ----- derived data (computed when data lands) ---------------------------------------------------
+customer_summaries = Table(
+    "customer_summaries", metadata,
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("invoiced", MONEY, nullable=False),  # Σ gross of invoices not cancelled (corrections included)
+    Column("paid", MONEY, nullable=False),  # Σ payments
+    Column("balance", MONEY, nullable=False),  # invoiced − paid: positive owes, negative overpaid
+    Column("open_amount", MONEY, nullable=False),  # Σ left to pay on open invoices
+    Column("next_due_on", Date), Column("next_due_amount", MONEY),
+    Column("legalization_due_on", Date),  # earliest legal-verification end among mounted meters held
+    Column("last_reading_on", Date),
+    Column("refreshed_at", UtcDateTime(), nullable=False),
+)
+
+meter_months = Table(
+    "meter_months", metadata,
+    Column("meter_id", Integer, primary_key=True, autoincrement=False),
+    Column("month", Date, primary_key=True),  # first day of the month
+    Column("point_id", Integer, nullable=False),
+    Column("consumption", QUANTITY, nullable=False),
+    Column("readings", Integer, nullable=False),
+)
+
+customer_months = Table(
+    "customer_months", metadata,
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("month", Date, primary_key=True),
+    Column("consumption", QUANTITY, nullable=False),  # main meters at the customer's points while held
+    Column("charges", MONEY, nullable=False),  # gross of invoices issued that month, not cancelled
+)
+
+dirty_customers = Table(  # derived data to refresh; written in the same transaction as the data
+    "dirty_customers", metadata, Column("customer_id", Integer, primary_key=True, autoincrement=False))
+dirty_meters = Table(
+    "dirty_meters", metadata, Column("meter_id", Integer, primary_key=True, autoincrement=False))
+
+# ----- the sync's bookkeeping ---------------------------------------------------------------------
+stream_states = Table(
+    "stream_states", metadata,
+    Column("stream", String(40), primary_key=True),
+    Column("state", Text, nullable=False),  # JSON: bookmark and the window in progress
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+stream_leases = Table(
+    "stream_leases", metadata,
+    Column("stream", String(40), primary_key=True),
+    Column("holder", String(120)),
+    Column("token", BigInteger, nullable=False),  # fencing token: grows with every acquisition
+    Column("expires_at", UtcDateTime()),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stream", String(40), nullable=False),
+    Column("mode", String(16), nullable=False),  # incremental | full | reconcile
+    Column("holder", String(120), nullable=False),
+    Column("started_at", UtcDateTime(), nullable=False, index=True),
+    Column("finished_at", UtcDateTime()),
+    Column("window_from", String(32)), Column("window_to", String(32)),  # billing's local stamps
+    Column("rows_read", BigInteger, nullable=False, default=0),
+    Column("rows_written", BigInteger, nullable=False, default=0),
+    Column("rows_deleted", BigInteger, nullable=False, default=0),
+    Column("outcome", String(16), nullable=False),  # running | ok | failed | busy | interrupted
+    Column("error", Text),
+    Index(None, "stream", "started_at"),
+)
