@@ -1,1 +1,1 @@
-"""Sync engine: streams, checkpoints, reconciliation, outbox relay, scheduler."""
+"""The sync engine: streams, windows and checkpoints, reconciliation, verification, run history."""
