@@ -15,6 +15,7 @@ from config.settings import LOG_FORMATS, LOG_LEVELS, SETTINGS, Settings, Setting
 # Subcommand name -> "module:attribute"; a module is imported only when its command runs.
 LAZY_COMMANDS: dict[str, str] = {
     "config": "config.cli:config_command",
+    "daemon": "sync.cli:daemon_command",
     "db": "adapters.store.cli:db",
     "legacy": "adapters.standin.cli:legacy",
     "sync": "sync.cli:sync_group",

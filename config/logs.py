@@ -27,6 +27,9 @@ _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[\w-]+)")
 
 # Libraries that are chatty at INFO; they are raised to WARNING unless DEBUG is asked for.
 NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors.default", "alembic.runtime.migration")
+# Libraries whose warnings are expected events here ("skipped: maximum number of running instances
+# reached" is what coalescing one instance per job means); raised to ERROR unless DEBUG is asked for.
+EXPECTED_WARNINGS = ("apscheduler.scheduler",)
 _HANDLER_MARK = "_ibok_handler"
 
 
@@ -99,8 +102,9 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | N
     _remove_own_handlers(root)
     root.addHandler(handler)
     root.setLevel(numeric_level)
-    for name in NOISY_LOGGERS:
-        logging.getLogger(name).setLevel(logging.NOTSET if numeric_level <= logging.DEBUG else logging.WARNING)
+    for names, quiet in ((NOISY_LOGGERS, logging.WARNING), (EXPECTED_WARNINGS, logging.ERROR)):
+        for name in names:
+            logging.getLogger(name).setLevel(logging.NOTSET if numeric_level <= logging.DEBUG else quiet)
 
     structlog.configure(
         processors=[
@@ -120,7 +124,7 @@ def reset_logging() -> None:
     """Undo configure_logging (for tests and for code embedding iBOK in another process)."""
     _remove_own_handlers(logging.getLogger())
     logging.getLogger().setLevel(logging.WARNING)
-    for name in NOISY_LOGGERS:
+    for name in (*NOISY_LOGGERS, *EXPECTED_WARNINGS):
         logging.getLogger(name).setLevel(logging.NOTSET)
     structlog.reset_defaults()
 

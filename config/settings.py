@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, make_dataclass
 from pathlib import Path
+from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,7 +87,28 @@ def _secret_key(value: Any) -> str:
     return value
 
 
+def _seconds_by_name(value: Any) -> dict[str, int]:
+    """A TOML table {readings = 20, payments = 20}, or from the environment "readings=20, payments=20"."""
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in re.split(r"[,\s]+", value.strip()) if part]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError(value)
+        value = {name.strip(): number.strip() for name, number in pairs}
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    seconds = _integer(1, 86400).convert
+    return {str(name): seconds(number) for name, number in value.items()}
+
+
+def _clock_time(value: Any) -> time:
+    hours, minutes = _text(value).strip().split(":")
+    return time(int(hours), int(minutes))
+
+
 TEXT = Kind("text", _text)
+SECONDS_BY_STREAM = Kind("a table of stream names and whole seconds 1..86400, such as {readings = 20}"
+                         ' (in the environment "readings=20,payments=20")', _seconds_by_name, dict)
+CLOCK_TIME = Kind("a time of day as HH:MM", _clock_time, time)
 PATH = Kind("a path to a directory", _path, Path)
 BOOL = Kind("true or false", _boolean, bool)
 TIMEZONE = Kind("a time zone name such as Europe/Warsaw", _timezone)
@@ -131,6 +153,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sync", "lease_s", _integer(10, 3600), 120, False, "seconds a stream's lease lasts unless its runner renews it"),
     Setting("sync", "retry_attempts", _integer(1, 50), 6, False, "tries of one billing query before a transient error fails the run"),
     Setting("sync", "retry_max_wait_s", _integer(1, 600), 30, False, "the longest pause between two tries of a billing query"),
+    Setting("daemon", "intervals", SECONDS_BY_STREAM, {}, False, "seconds between incremental runs, per stream (others keep their defaults)"),
+    Setting("daemon", "reconcile_at", CLOCK_TIME, "02:30", False, "when the nightly reconciliation starts (billing's local time)"),
+    Setting("daemon", "requests_every_s", _integer(1, 60), 2, False, "how often the daemon looks for manual resync requests"),
+    Setting("daemon", "workers", _integer(1, 32), 4, False, "jobs the daemon runs at once (threads)"),
+    Setting("daemon", "misfire_grace_s", _integer(1, 3600), 60, False, "how late a job may start and still run"),
+    Setting("daemon", "stale_after_s", _integer(60, 604800), 900, False, "seconds after its last good run from which a stream is stale (at least three intervals)"),
+    Setting("daemon", "probe_max_wait_s", _integer(1, 3600), 60, False, "the longest pause between two attempts to reach billing during an outage"),
+    Setting("daemon", "history_days", _integer(1, 3650), 30, False, "days of run history and finished requests kept"),
+    Setting("daemon", "metrics_host", TEXT, "127.0.0.1", False, "the address the metrics and health endpoint listens on"),
+    Setting("daemon", "metrics_port", _integer(0, 65535), 9464, False, "the port of /metrics and /health, 0 for none"),
     Setting("portal", "secret_key", SECRET_KEY, None, True, "a random text of at least 32 characters signing portal sessions"),
     Setting("portal", "default_locale", _choice(*LOCALES), "pl", False, "the portal's language for visitors without a choice"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
@@ -171,6 +203,7 @@ class Settings:
     billing: Any
     store: Any
     sync: Any
+    daemon: Any
     portal: Any
     log: Any
 

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 import pyodbc
 
 from adapters.billing.source import OdbcBillingSource
-from adapters.store import migrate
+from adapters.store import daemons, migrate, requests
 from adapters.store.store import Store
 from config.cli import pass_settings
 from config.logs import redact_text
 from config.settings import Settings
+from sync import schedule
 from sync.engine import RunResult, Syncer, lag_seconds
-from sync.streams import STREAMS, select_streams
+from sync.health import freshness
+from sync.streams import BY_NAME, STREAMS, select_streams
 from sync.verify import verify
 from sync.windows import from_text
 
@@ -28,10 +33,8 @@ batch_option = click.option("--batch-size", type=click.IntRange(100, 100_000), d
 streams_argument = click.argument("streams", nargs=-1, metavar="[STREAM]...")
 
 
-@contextmanager
-def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
-    """The billing source and the store, checked to be at the current schema; closed afterwards."""
-    settings.require("billing.dsn")
+def open_store(settings: Settings) -> Store:
+    """The portal store, checked to be at the current schema (a ClickException saying what to do if not)."""
     store = Store.from_settings(settings)
     try:
         found, head = migrate.current(store.engine), migrate.head()
@@ -43,6 +46,14 @@ def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
         store.dispose()
         raise click.ClickException(f"the portal store is at schema {found or '(empty)'}, not {head}: "
                                    "run `ibok db upgrade` first")
+    return store
+
+
+@contextmanager
+def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
+    """The billing source and the store, checked to be at the current schema; closed afterwards."""
+    settings.require("billing.dsn")
+    store = open_store(settings)
     source = OdbcBillingSource.from_settings(settings)
     try:
         yield source, store
@@ -53,6 +64,21 @@ def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
 
 def _syncer(settings: Settings, source: OdbcBillingSource, store: Store, batch_size: int | None) -> Syncer:
     return Syncer(source, store, timezone=settings.billing.timezone, batch_size=batch_size or settings.sync.batch_size)
+
+
+@contextmanager
+def stopping_on_signals(syncer: Syncer) -> Iterator[None]:
+    """SIGTERM (and SIGINT) end the run between two batches instead of killing it mid-way."""
+    def stop(signum: int, _frame: object) -> None:
+        click.echo(f"{signal.Signals(signum).name}: stopping after the batch in flight", err=True)
+        syncer.stop.set()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _streams(names: tuple[str, ...]) -> list:
@@ -72,6 +98,8 @@ def _echo_results(results: list[RunResult]) -> None:
 
 
 def _finish(results: list[RunResult]) -> None:
+    if any(r.outcome == "interrupted" for r in results):
+        raise click.ClickException("stopped on request; the next run resumes from the last batch")
     failed = [r.stream for r in results if r.outcome not in ("ok", "busy")]
     if failed:
         raise click.ClickException(f"stream(s) failed: {', '.join(failed)} (see `ibok sync status`)")
@@ -91,7 +119,9 @@ def run_command(settings: Settings, streams: tuple[str, ...], full: bool, batch_
     """Bring the named streams (default: all) up to date, incrementally unless --full."""
     selected = _streams(streams)
     with opened(settings) as (source, store):
-        results = _syncer(settings, source, store, batch_size).run(selected, "full" if full else "incremental")
+        syncer = _syncer(settings, source, store, batch_size)
+        with stopping_on_signals(syncer):
+            results = syncer.run(selected, "full" if full else "incremental")
     _echo_results(results)
     _finish(results)
 
@@ -104,7 +134,9 @@ def reconcile_command(settings: Settings, streams: tuple[str, ...], batch_size: 
     """Compare keys (and, for tables without a change stamp, content) with billing; fix the store."""
     selected = _streams(streams)
     with opened(settings) as (source, store):
-        results = _syncer(settings, source, store, batch_size).run(selected, "reconcile")
+        syncer = _syncer(settings, source, store, batch_size)
+        with stopping_on_signals(syncer):
+            results = syncer.run(selected, "reconcile")
     _echo_results(results)
     _finish(results)
 
@@ -135,25 +167,51 @@ def verify_command(settings: Settings, streams: tuple[str, ...], limit: int) -> 
 def status_command(settings: Settings, as_json: bool) -> None:
     """Each stream's checkpoint, last run and its outcome, and its lag behind billing."""
     with opened(settings) as (source, store):
-        rows = stream_status(source, store)
+        rows = stream_status(source, store, stale_limits(settings))
+        with store.engine.connect() as conn:
+            running = daemons.alive(conn, timedelta(seconds=60))
     if as_json:
-        json.dump(rows, sys.stdout, indent=2, default=str)
+        json.dump({"streams": rows, "daemons": running}, sys.stdout, indent=2, default=str)
         click.echo()
         return
-    click.echo(f"{'stream':<13}{'checkpoint':<21}{'last run (UTC)':<21}{'outcome':<12}{'rows':>9}{'lag':>10}")
+    click.echo(f"{'stream':<13}{'checkpoint':<21}{'last run (UTC)':<21}{'outcome':<12}{'rows':>9}{'lag':>10}"
+               f"  freshness")
     for row in rows:
         lag = "-" if row["lag_s"] is None else f"{row['lag_s']:.0f} s"
+        fresh = "never synced" if row["age_s"] is None else \
+            f"{'STALE' if row['stale'] else 'fresh'}, {_duration(row['age_s'])} ago"
         click.echo(f"{row['stream']:<13}{row['checkpoint'] or '-':<21}{(row['last_run_at'] or '-')[:19].replace('T', ' '):<21}"
-                   f"{row['outcome'] or '-':<12}{row['rows_written'] or 0:>9,}{lag:>10}")
+                   f"{row['outcome'] or '-':<12}{row['rows_written'] or 0:>9,}{lag:>10}  {fresh}")
         if row["error"]:
             click.echo(f"  error: {row['error']}")
         if row.get("billing_error"):
             click.echo(f"  billing: {row['billing_error']}")
+    if not running:
+        click.echo("daemons: none seen in the last minute (start `ibok daemon`)")
+    for daemon in running:
+        billing = "billing reachable" if daemon["billing_down_since"] is None else \
+            f"billing unreachable since {_when(daemon['billing_down_since'])} UTC: {daemon['billing_error']}"
+        click.echo(f"daemon {daemon['holder']}: since {_when(daemon['started_at'])} UTC, {billing}")
 
 
-def stream_status(source: OdbcBillingSource, store: Store) -> list[dict[str, Any]]:
+def stale_limits(settings: Settings) -> dict[str, int]:
+    every = schedule.intervals(settings.daemon.intervals)
+    return {name: schedule.stale_limit(every[name], settings.daemon.stale_after_s) for name in BY_NAME}
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"
+
+
+def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int]) -> list[dict[str, Any]]:
     """One row per stream, for people and for --json."""
     states = store.all_states()
+    fresh = {f.stream: f for f in freshness(store.last_good_runs(limits), limits, datetime.now(UTC))}
     rows = []
     for stream in STREAMS:
         state, updated = states.get(stream.name, ({}, None))
@@ -168,6 +226,8 @@ def stream_status(source: OdbcBillingSource, store: Store) -> list[dict[str, Any
             "outcome": last.get("outcome"), "rows_read": last.get("rows_read"),
             "rows_written": last.get("rows_written"), "rows_deleted": last.get("rows_deleted"),
             "error": last.get("error"), "lag_s": None,
+            "last_good_at": fresh[stream.name].last_good_at, "age_s": fresh[stream.name].age_s,
+            "stale_after_s": fresh[stream.name].limit_s, "stale": fresh[stream.name].stale,
         }
         if stream.strategy == "cursor" and checkpoint:
             try:
@@ -180,3 +240,87 @@ def stream_status(source: OdbcBillingSource, store: Store) -> list[dict[str, Any
     return rows
 
 
+
+
+@sync_group.command("request")
+@streams_argument
+@click.option("--full", "mode", flag_value="full", help="Re-read every row of the streams.")
+@click.option("--reconcile", "mode", flag_value="reconcile", help="Reconcile the streams instead.")
+@click.option("--customer", metavar="NR_KLIENTA", help="Refresh one customer's rows across streams.")
+@click.option("--by", "requested_by", metavar="WHO", help="Who asks (default: your login name).")
+@click.option("--wait/--no-wait", default=False, help="Wait until a daemon has run it, and exit 1 if it failed.")
+@click.option("--timeout", type=click.IntRange(1, 86400), default=600, show_default=True,
+              help="Seconds --wait waits.")
+@pass_settings
+def request_command(settings: Settings, streams: tuple[str, ...], mode: str | None, customer: str | None,
+                    requested_by: str | None, wait: bool, timeout: int) -> None:
+    """Ask the running daemon for a resync; it starts within a few seconds."""
+    if customer and (streams or mode):
+        raise click.UsageError("--customer refreshes all of one customer's rows: give no STREAM, --full or --reconcile")
+    names = [s.name for s in _streams(streams)] if streams else []
+    who = requested_by or getpass.getuser()
+    store = open_store(settings)
+    try:
+        with store.writer.begin() as conn:
+            request_id = requests.add(conn, mode="customer" if customer else mode or "incremental", streams=names,
+                                      requested_by=who, customer_number=customer)
+            alive = daemons.alive(conn, timedelta(seconds=60))
+        what = f"customer {customer}" if customer else f"{mode or 'incremental'} run of {' '.join(names) or 'every stream'}"
+        click.echo(f"Request #{request_id} ({what}, by {who}) queued.")
+        if not alive:
+            click.echo("warning: no daemon has been seen in the last minute; it runs when `ibok daemon` does",
+                       err=True)
+        if not wait:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with store.engine.connect() as conn:
+                row = requests.get(conn, request_id)
+            if row and row["finished_at"] is not None:
+                click.echo(f"Request #{request_id}: {row['outcome']} ({row['detail']})")
+                if row["outcome"] != "ok":
+                    raise click.ClickException(f"request #{request_id} {row['outcome']}")
+                return
+            time.sleep(0.5)
+        raise click.ClickException(f"request #{request_id} has not finished after {timeout} s")
+    finally:
+        store.dispose()
+
+
+@sync_group.command("requests")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@pass_settings
+def requests_command(settings: Settings, limit: int) -> None:
+    """Recent manual resync requests: who asked, when, which daemon ran them, and how it went."""
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            rows = requests.recent(conn, limit)
+    finally:
+        store.dispose()
+    click.echo(f"{'#':>5} {'requested (UTC)':<20}{'by':<16}{'what':<28}{'state':<12}detail")
+    for row in rows:
+        what = f"customer {row['customer_number']}" if row["mode"] == "customer" else \
+            f"{row['mode']} {row['streams'] or 'all'}"
+        state = row["outcome"] or ("running" if row["taken_by"] else "waiting")
+        click.echo(f"{row['id']:>5} {_when(row['requested_at']):<20}{row['requested_by'][:15]:<16}{what[:27]:<28}"
+                   f"{state:<12}{row['detail'] or ''}")
+
+
+def _when(value: datetime | None) -> str:
+    return "-" if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@click.command("daemon")
+@pass_settings
+def daemon_command(settings: Settings) -> None:
+    """Keep the mirror fresh: run every stream on its schedule until SIGTERM or SIGINT."""
+    from sync.daemon import Daemon  # APScheduler and the HTTP endpoint only for this command
+
+    settings.require("billing.dsn")
+    open_store(settings).dispose()  # a clear message now rather than failing jobs later
+    daemon = Daemon(settings)
+    try:
+        sys.exit(daemon.serve_forever())
+    except OSError as exc:  # the metrics port is taken, say
+        raise click.ClickException(f"cannot start the daemon: {exc}") from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -26,12 +27,16 @@ from adapters.store.state import LeaseLost
 from adapters.store.store import Store
 from config.logs import redact_text
 from sync.plan import compare_keys, plan_snapshot, plan_upserts
-from sync.streams import Stream
+from sync.streams import CUSTOMER_STREAMS, Stream
 from sync.windows import as_text, from_text, window_lower
 
 log = structlog.get_logger(__name__)
 
-MODES = ("incremental", "full", "reconcile")
+MODES = ("incremental", "full", "reconcile", "customer")
+
+
+class Interrupted(Exception):
+    """The process is stopping (SIGTERM, SIGINT): the run ends between two batches."""
 
 
 @dataclass
@@ -74,7 +79,8 @@ class Syncer:
     def __init__(self, source: BillingSource, store: Store, *, timezone: str = "Europe/Warsaw",
                  batch_size: int = 5000, key_batch_size: int = 50_000, holder: str | None = None,
                  observer: Callable[[str, RunResult], None] | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), stop: threading.Event | None = None,
+                 requested_by: str | None = None, lease_wait_s: float = 0.0) -> None:
         self.source = source
         self.store = store
         self.tz = ZoneInfo(timezone)
@@ -83,37 +89,79 @@ class Syncer:
         self.holder = holder or default_holder()
         self.observer = observer  # called after every committed batch (progress, tests)
         self.clock = clock  # this host's time (UTC), which bounds how late a billing commit can be
+        self.stop = stop or threading.Event()  # set: finish the batch in flight, then end the run
+        self.requested_by = requested_by  # recorded with each run (manual requests)
+        self.lease_wait_s = lease_wait_s  # how long to wait for a stream another runner holds
 
     # ----- runs --------------------------------------------------------------------------------
     def run(self, streams: list[Stream], mode: str = "incremental") -> list[RunResult]:
         """Run the streams in order, then bring derived data up to date."""
-        results = [self.run_stream(stream, mode) for stream in streams]
-        meters, customers = self.store.refresh_derived()
-        log.info("derived_data_refreshed", meters=meters, customers=customers)
+        results = []
+        for stream in streams:
+            if self.stop.is_set():
+                break
+            results.append(self.run_stream(stream, mode))
+        self.refresh_derived()
         return results
 
-    def run_stream(self, stream: Stream, mode: str) -> RunResult:
+    def refresh_derived(self) -> None:
+        meters, customers = self.store.refresh_derived(should_stop=self.stop.is_set)
+        if meters or customers:
+            log.info("derived_data_refreshed", meters=meters, customers=customers)
+
+    def refresh_customer(self, number: str) -> dict[str, int]:
+        """Re-read one customer's rows of every stream that has them; rows written or deleted per stream."""
+        customer_id = self.source.customer_id(number)
+        if customer_id is None:
+            raise LookupError(f"billing has no customer number {number!r}")
+        counts = {}
+        for stream in CUSTOMER_STREAMS:
+            if self.stop.is_set():
+                break
+            result = self.run_stream(stream, "customer", customer_id)
+            if result.outcome != "ok":
+                raise RuntimeError(f"{stream.name}: {result.outcome}" + (f" ({result.error})" if result.error else ""))
+            counts[stream.name] = result.rows_written + result.rows_deleted
+        self.refresh_derived()
+        return counts
+
+    def _acquire(self, stream: Stream) -> int | None:
+        deadline = time.monotonic() + self.lease_wait_s
+        while True:
+            token = self.store.acquire_lease(stream.name, self.holder, holder_is_dead)
+            if token is not None or time.monotonic() >= deadline or self.stop.wait(0.5):
+                return token
+
+    def run_stream(self, stream: Stream, mode: str, customer_id: int | None = None) -> RunResult:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
         result = RunResult(stream.name, mode)
-        token = self.store.acquire_lease(stream.name, self.holder, holder_is_dead)
+        token = self._acquire(stream)
         if token is None:
             result.outcome = "busy"
-            log.warning("sync_stream_busy", stream=stream.name, mode=mode)
+            log.info("sync_stream_busy", stream=stream.name, mode=mode)
             return result
         started = time.monotonic()
-        run_id = self.store.start_run(stream.name, mode, self.holder)
+        run_id = self.store.start_run(stream.name, mode, self.holder, self.requested_by)
         structlog.contextvars.bind_contextvars(stream=stream.name, run_id=run_id)
         try:
-            self._dispatch(stream, mode, token, result)
+            if mode == "customer":
+                self._customer(stream, token, result, customer_id)
+            else:
+                self._dispatch(stream, mode, token, result)
         except LeaseLost as exc:
             result.outcome, result.error = "lost", str(exc)
+        except Interrupted:
+            result.outcome, result.error = "interrupted", "stopped between two batches"
         except KeyboardInterrupt:
             result.outcome, result.error = "interrupted", "interrupted by the operator"
             raise
         except Exception as exc:  # recorded in the run history; the next run resumes from the checkpoint
-            result.outcome, result.error = "failed", redact_text(f"{type(exc).__name__}: {exc}")
-            log.error("sync_run_failed", mode=mode, error=result.error, exc_info=True)
+            if self.stop.is_set():  # a retry pause cut short, say: stopping, not failing
+                result.outcome, result.error = "interrupted", redact_text(f"{type(exc).__name__}: {exc}")
+            else:
+                result.outcome, result.error = "failed", redact_text(f"{type(exc).__name__}: {exc}")
+                log.error("sync_run_failed", mode=mode, error=result.error, exc_info=True)
         finally:
             result.seconds = time.monotonic() - started
             self.store.finish_run(run_id, outcome=result.outcome, rows_read=result.rows_read,
@@ -121,9 +169,11 @@ class Syncer:
                                   window_from=result.window_from, window_to=result.window_to,
                                   error=result.error)
             self.store.release_lease(stream.name, token)
-            log.info("sync_run_finished", mode=mode, outcome=result.outcome, rows_read=result.rows_read,
-                     rows_written=result.rows_written, rows_deleted=result.rows_deleted,
-                     seconds=round(result.seconds, 3))
+            # An idle run (nothing read, all well) is a DEBUG line: a daemon makes thousands a day.
+            quiet = result.outcome == "ok" and not (result.rows_read or result.rows_written or result.rows_deleted)
+            (log.debug if quiet else log.info)(
+                "sync_run_finished", mode=mode, outcome=result.outcome, rows_read=result.rows_read,
+                rows_written=result.rows_written, rows_deleted=result.rows_deleted, seconds=round(result.seconds, 3))
             structlog.contextvars.unbind_contextvars("stream", "run_id")
         return result
 
@@ -161,6 +211,7 @@ class Syncer:
         result.window_from, result.window_to = window["lower"], window["upper"]
         lower, upper = from_text(window["lower"]), from_text(window["upper"])
         while True:
+            self._check_stop()
             after = window["after"]
             position = (from_text(after[0]), after[1]) if after else None
             batch = self.source.changed(stream.name, lower, upper, position, self.batch_size)
@@ -189,6 +240,7 @@ class Syncer:
             scan = {"after": None, "signpost": as_text(signpost), "read_at": read_at.isoformat()}
         result.window_to = scan["signpost"]
         while True:
+            self._check_stop()
             records = self.source.snapshot(stream.name, scan["after"], self.batch_size)
             done = len(records) < self.batch_size
             upto = None if done else key_of(records[-1])
@@ -218,6 +270,7 @@ class Syncer:
     def _append(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any]) -> None:
         after = state.get("after")
         while True:
+            self._check_stop()
             records = self.source.snapshot(stream.name, after, self.batch_size)
             done = len(records) < self.batch_size
             changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)))
@@ -233,6 +286,7 @@ class Syncer:
         """Compare keys only: delete what billing deleted, fetch what the store lacks."""
         after = None
         while True:
+            self._check_stop()
             keys = self.source.keys(stream.name, after, self.key_batch_size)
             done = len(keys) < self.key_batch_size
             upto = None if done else keys[-1]
@@ -243,6 +297,23 @@ class Syncer:
             if done:
                 return
             after = upto
+
+    def _customer(self, stream: Stream, token: int, result: RunResult, customer_id: int | None) -> None:
+        """One customer's rows: billing's as they are now; rows the store gives the customer and billing
+        no longer has are deleted (rows that moved to another customer are rewritten, not deleted)."""
+        assert customer_id is not None
+        result.window_from = str(customer_id)
+        keys = set(self.source.customer_keys(stream.name, customer_id))
+        wanted = keys | self.store.customer_keys(stream.name, customer_id)
+        records = self.source.by_keys(stream.name, sorted(wanted))
+        found = {key_of(r) for r in records}
+        changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, found))
+        changes.deletes = sorted(wanted - found)
+        self._commit(stream, token, result, len(records), [changes, *self._followed(stream, records)], None)
+
+    def _check_stop(self) -> None:
+        if self.stop.is_set():
+            raise Interrupted
 
     # ----- shared steps ------------------------------------------------------------------------
     def _followed(self, stream: Stream, records: list[tuple]) -> list[Changes]:

@@ -44,6 +44,9 @@ STREAMS: tuple[Stream, ...] = (
     Stream("case_events", "append"),
 )
 BY_NAME: dict[str, Stream] = {s.name: s for s in STREAMS}
+# The streams whose rows belong to one customer, in order: what a per-customer refresh re-reads.
+CUSTOMER_STREAMS: tuple[Stream, ...] = tuple(BY_NAME[n] for n in (
+    "customers", "points", "contracts", "meters", "readings", "invoices", "settlements", "payments"))
 
 
 def select_streams(names: tuple[str, ...] | list[str]) -> list[Stream]:

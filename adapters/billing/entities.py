@@ -31,6 +31,7 @@ class Entity:
     map: Callable[[tuple, ToUtc], tuple]
     joins: str = ""
     tracked: bool = True  # has DATA_MOD
+    customer: str | None = None  # WHERE condition with one parameter, the customer's ID_ODB: its rows
 
     def select(self, quote_do: str) -> str:
         return f"SELECT {self.columns.format(do=quote_do)} FROM {self.table} t {self.joins}".rstrip()
@@ -96,6 +97,8 @@ def _case_event(row: tuple, utc: ToUtc) -> r.CaseEvent:
     return r.CaseEvent(row[0], text(row[1]), utc(row[2]), text(row[3]))
 
 
+# The points a customer holds (any contract, past or present): its points, meters and readings.
+_HELD_BY = "{point} IN (SELECT u.ID_PKT FROM UMOWY u WHERE u.ID_ODB = ?)"
 _ADDRESS = "t.ULICA, t.NR_DOMU, t.NR_LOKALU, t.KOD_POCZTOWY, t.MIEJSCOWOSC"
 
 ENTITIES: dict[str, Entity] = {e.name: e for e in (
@@ -103,26 +106,28 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            tracked=False),
     Entity("customers", "ODBIORCY", "ID_ODB",
            f"t.ID_ODB, t.NR_KLIENTA, t.NAZWA, t.NIP, {_ADDRESS}, t.EMAIL, t.TELEFON, t.E_FAKTURA, t.DATA_MOD",
-           _customer),
-    Entity("points", "PUNKTY", "ID_PKT", f"t.ID_PKT, {_ADDRESS}, t.REJON, t.DATA_MOD", _point),
+           _customer, customer="t.ID_ODB = ?"),
+    Entity("points", "PUNKTY", "ID_PKT", f"t.ID_PKT, {_ADDRESS}, t.REJON, t.DATA_MOD", _point,
+           customer=_HELD_BY.format(point="t.ID_PKT")),
     Entity("contracts", "UMOWY", "ID_UMOWY",
            "t.ID_UMOWY, t.NR_UMOWY, t.ID_ODB, t.ID_PKT, t.ID_ODDZ, t.RODZAJ, t.TARYFA, t.DATA_ZAWARCIA, t.DATA_OD,"
-           " t.DATA_DO, t.STATUS, t.DATA_MOD", _contract),
+           " t.DATA_DO, t.STATUS, t.DATA_MOD", _contract, customer="t.ID_ODB = ?"),
     Entity("meters", "WODOMIERZE", "ID_WOD",
            "t.ID_WOD, t.NR_FABRYCZNY, t.ID_PKT, t.RODZAJ, t.SREDNICA, t.DATA_MONTAZU, t.DATA_DEMONTAZU,"
-           " t.LEGALIZACJA_DO", _meter, tracked=False),
+           " t.LEGALIZACJA_DO", _meter, tracked=False, customer=_HELD_BY.format(point="t.ID_PKT")),
     Entity("readings", "ODCZYTY", "ID_ODCZ",
            "t.ID_ODCZ, t.ID_WOD, w.ID_PKT, t.DATA_ODCZYTU, t.STAN, t.ZUZYCIE, t.ZRODLO, t.DATA_MOD", _reading,
-           joins="JOIN WODOMIERZE w ON w.ID_WOD = t.ID_WOD"),
+           joins="JOIN WODOMIERZE w ON w.ID_WOD = t.ID_WOD", customer=_HELD_BY.format(point="w.ID_PKT")),
     Entity("invoices", "FAKTURY", "ID_FAKT",
            "t.ID_FAKT, t.NR_FAKTURY, t.ID_ODB, t.ID_UMOWY, t.TYP, t.ID_FAKT_KORYG, t.DATA_WYSTAWIENIA, t.OKRES_OD,"
            " t.OKRES_DO, t.TERMIN_PLATNOSCI, t.NETTO, t.VAT, t.BRUTTO, t.ANULOWANA, t.SCIEZKA_PDF, t.DATA_MOD",
-           _invoice),
+           _invoice, customer="t.ID_ODB = ?"),
     Entity("settlements", "ROZRACHUNKI", "ID_FAKT",
            "t.ID_FAKT, f.ID_ODB, t.ZAPLACONO, t.POZOSTALO, t.DATA_ROZLICZENIA, t.DATA_MOD", _settlement,
-           joins="JOIN FAKTURY f ON f.ID_FAKT = t.ID_FAKT"),
+           joins="JOIN FAKTURY f ON f.ID_FAKT = t.ID_FAKT", customer="f.ID_ODB = ?"),
     Entity("payments", "WPLATY", "ID_WPL",
-           "t.ID_WPL, t.ID_ODB, t.DATA_WPLATY, t.KWOTA, t.FORMA, t.TYTUL, t.DATA_MOD", _payment),
+           "t.ID_WPL, t.ID_ODB, t.DATA_WPLATY, t.KWOTA, t.FORMA, t.TYTUL, t.DATA_MOD", _payment,
+           customer="t.ID_ODB = ?"),
     Entity("outages", "AWARIE", "ID_AWARII", "t.ID_AWARII, t.REJON, t.OD, t.{do}, t.OPIS, t.DATA_MOD", _outage),
     Entity("case_events", "SPRAWY_HISTORIA", "ID_HIST", "t.ID_HIST, t.NR_SPRAWY, t.DATA, t.ETAP", _case_event,
            tracked=False),

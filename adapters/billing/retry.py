@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -106,14 +107,28 @@ def is_transient(exc: BaseException) -> bool:
     return any(hints.matches(text.lower(), codes) for hints in GENERIC_TRANSIENT.values())
 
 
+class RetriesAbandoned(Exception):
+    """Retrying stopped because the process is stopping, not because the error became permanent."""
+
+
 def retrying(
     *,
     attempts: int = 5,
     max_wait_s: float = 30.0,
     multiplier: float = 0.5,
     on_retry: Callable[[RetryCallState], object] | None = None,
+    stop: threading.Event | None = None,
 ) -> Retrying:
-    """A tenacity policy for billing-database work; ``on_retry`` runs before each new try (to reconnect)."""
+    """A tenacity policy for billing-database work; ``on_retry`` runs before each new try (to reconnect).
+
+    With ``stop``, a set event ends the retries: no new try starts, and a pause is cut short by
+    raising ``RetriesAbandoned`` (the process is shutting down; the caller's run ends there).
+    """
+    event = stop or threading.Event()
+
+    def pause(seconds: float) -> None:
+        if event.wait(seconds):
+            raise RetriesAbandoned("stopped while waiting to retry a billing query")
 
     def before_sleep(retry_state: RetryCallState) -> None:
         exc = retry_state.outcome.exception() if retry_state.outcome else None
@@ -128,8 +143,9 @@ def retrying(
             on_retry(retry_state)
 
     return Retrying(
-        retry=retry_if_exception(is_transient),
+        retry=retry_if_exception(lambda exc: is_transient(exc) and not event.is_set()),
         stop=stop_after_attempt(attempts),
+        sleep=pause,
         wait=wait_random_exponential(multiplier=multiplier, max=max_wait_s),
         before_sleep=before_sleep,
         reraise=True,

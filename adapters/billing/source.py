@@ -7,6 +7,8 @@ retried on a new one.
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -32,22 +34,25 @@ class OdbcBillingSource:
     """A ``BillingSource`` for the vendor's "RW" schema on any ODBC driver we support."""
 
     def __init__(self, conn_str: str, *, timezone: str = "Europe/Warsaw", login_timeout_s: int = 10,
-                 query_timeout_s: int = 120, retry_attempts: int = 6, retry_max_wait_s: float = 30.0) -> None:
+                 query_timeout_s: int = 120, retry_attempts: int = 6, retry_max_wait_s: float = 30.0,
+                 stop: threading.Event | None = None) -> None:
         self.conn_str = conn_str
         self.tz = ZoneInfo(timezone)
         self.login_timeout_s = login_timeout_s
         self.query_timeout_s = query_timeout_s
+        # With a stop event (the daemon's), a pause between tries ends when the process is asked to stop.
         self._retrying = retrying(attempts=retry_attempts, max_wait_s=retry_max_wait_s,
-                                  on_retry=lambda _state: self.close())
+                                  on_retry=lambda _state: self.close(), stop=stop)
         self._conn: pyodbc.Connection | None = None
         self._dialect: Dialect | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any) -> OdbcBillingSource:
+    def from_settings(cls, settings: Any, stop: threading.Event | None = None) -> OdbcBillingSource:
         return cls(settings.billing_connection_string(), timezone=settings.billing.timezone,
                    login_timeout_s=settings.billing.connect_timeout_s,
                    query_timeout_s=settings.billing.query_timeout_s,
-                   retry_attempts=settings.sync.retry_attempts, retry_max_wait_s=settings.sync.retry_max_wait_s)
+                   retry_attempts=settings.sync.retry_attempts, retry_max_wait_s=settings.sync.retry_max_wait_s,
+                   stop=stop)
 
     # ----- connection ------------------------------------------------------------------------
     def _connection(self) -> pyodbc.Connection:
@@ -160,6 +165,28 @@ class OdbcBillingSource:
                    f" ORDER BY t.{spec.key}")
             found += self._map(spec, self._fetch(sql, *chunk))
         return found
+
+    def ping(self) -> None:
+        """One round trip on a fresh connection, no retries: raises if billing cannot be reached."""
+        self.close()
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute("SELECT 1").fetchall()
+        finally:
+            cursor.close()
+
+    def customer_id(self, number: str) -> int | None:
+        """Billing's key of the customer with this customer number (NR_KLIENTA), None if there is none."""
+        rows = self._fetch("SELECT ID_ODB FROM ODBIORCY WHERE NR_KLIENTA = ?", number.strip())
+        return int(rows[0][0]) if rows else None
+
+    def customer_keys(self, entity: str, customer_id: int) -> list[int]:
+        """Keys of the entity's rows that belong to this customer (ValueError for entities of nobody)."""
+        spec = self._entity(entity)
+        if spec.customer is None:
+            raise ValueError(f"{entity} rows belong to no customer")
+        sql = f"SELECT t.{spec.key} FROM {spec.table} t {spec.joins} WHERE {spec.customer} ORDER BY t.{spec.key}"
+        return [int(row[0]) for row in self._fetch(sql, customer_id)]
 
     def now_local(self) -> datetime:
         """Billing's wall-clock time now (for lag figures)."""

@@ -8,7 +8,7 @@ from itertools import groupby
 from sqlalchemy import Connection, and_, select
 
 from adapters.records import ENTITIES, InvoiceLine
-from adapters.store.tables import MIRRORED, customer_summaries, invoice_lines
+from adapters.store.tables import MIRRORED, contracts, customer_summaries, invoice_lines
 from adapters.store.writer import IN_CHUNK
 
 
@@ -34,6 +34,23 @@ def hashes(conn: Connection, entity: str, keys: Iterable[int]) -> dict[int, str]
         rows = conn.execute(select(key, table.c.row_hash).where(key.in_(keys[start:start + IN_CHUNK])))
         found.update((k, h) for k, h in rows)
     return found
+
+
+def customer_keys(conn: Connection, entity: str, customer_id: int) -> set[int]:
+    """Keys of the rows the store gives this customer: by its column, or through the points it holds."""
+    table, key = MIRRORED[entity], _key(entity)
+    held = select(contracts.c.point_id).where(contracts.c.customer_id == customer_id)
+    if entity == "customers":
+        where = key == customer_id
+    elif "customer_id" in table.c:
+        where = table.c.customer_id == customer_id
+    elif entity == "points":
+        where = key.in_(held)
+    elif "point_id" in table.c:
+        where = table.c.point_id.in_(held)
+    else:
+        raise ValueError(f"{entity} rows belong to no customer")
+    return set(conn.execute(select(key).where(where)).scalars())
 
 
 def hashes_between(conn: Connection, entity: str, after: int | None, upto: int | None) -> dict[int, str]:

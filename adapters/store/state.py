@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from adapters.store.tables import stream_leases, stream_states, sync_runs
 from adapters.store.writer import insert_ignore, upsert
@@ -75,12 +75,23 @@ def release_lease(conn: Connection, stream: str, token: int) -> None:
 
 
 # ----- run history -------------------------------------------------------------------------------
-def start_run(conn: Connection, stream: str, mode: str, holder: str) -> int:
+def start_run(conn: Connection, stream: str, mode: str, holder: str, requested_by: str | None = None) -> int:
     result = conn.execute(sync_runs.insert().values(stream=stream, mode=mode, holder=holder, started_at=utcnow(),
                                                     rows_read=0, rows_written=0, rows_deleted=0,
-                                                    outcome="running"))
+                                                    outcome="running", requested_by=requested_by))
     return int(result.inserted_primary_key[0])
 
 
 def finish_run(conn: Connection, run_id: int, **values: Any) -> None:
     conn.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(finished_at=utcnow(), **values))
+
+
+def last_good_run(conn: Connection, stream: str) -> datetime | None:
+    """When the stream's last good run ended (by the index on stream, outcome, finished_at)."""
+    r = sync_runs.c
+    return conn.execute(select(func.max(r.finished_at)).where(and_(r.stream == stream, r.outcome == "ok"))).scalar()
+
+
+def prune_runs(conn: Connection, before: datetime) -> int:
+    """Forget runs started before ``before`` (the history kept is settings' daemon.history_days)."""
+    return conn.execute(delete(sync_runs).where(sync_runs.c.started_at < before)).rowcount

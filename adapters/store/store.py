@@ -63,6 +63,10 @@ class Store:
         with self.engine.connect() as conn:
             return reader.keys_between(conn, entity, after, upto)
 
+    def customer_keys(self, entity: str, customer_id: int) -> set[int]:
+        with self.engine.connect() as conn:
+            return reader.customer_keys(conn, entity, customer_id)
+
     def missing(self, entity: str, keys: Iterable[int]) -> set[int]:
         keys = set(keys)
         return keys - set(self.hashes(entity, keys))
@@ -94,6 +98,10 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
 
+    def last_good_runs(self, streams: Iterable[str]) -> dict[str, datetime | None]:
+        with self.engine.connect() as conn:
+            return {stream: state.last_good_run(conn, stream) for stream in streams}
+
     def dirty_counts(self) -> tuple[int, int]:
         with self.engine.connect() as conn:
             return (conn.execute(select(func.count()).select_from(dirty_customers)).scalar_one(),
@@ -116,24 +124,25 @@ class Store:
         with self.writer.begin() as conn:
             state.release_lease(conn, stream, token)
 
-    def start_run(self, stream: str, mode: str, holder: str) -> int:
+    def start_run(self, stream: str, mode: str, holder: str, requested_by: str | None = None) -> int:
         with self.writer.begin() as conn:
-            return state.start_run(conn, stream, mode, holder)
+            return state.start_run(conn, stream, mode, holder, requested_by)
 
     def finish_run(self, run_id: int, **values: Any) -> None:
         with self.writer.begin() as conn:
             state.finish_run(conn, run_id, **values)
 
-    def refresh_derived(self, chunk: int = 500) -> tuple[int, int]:
+    def refresh_derived(self, chunk: int = 500, should_stop: Callable[[], bool] = lambda: False) -> tuple[int, int]:
         """Recompute stale derived data, a chunk per transaction; (meters, customers) refreshed.
 
-        Meters first: refreshing a meter marks the customers holding its point.
+        Meters first: refreshing a meter marks the customers holding its point. Marks left when
+        ``should_stop`` says so wait for the next refresh.
         """
         done = []
         for pending, recompute in ((refresh.pending_meters, refresh.refresh_meters),
                                    (refresh.pending_customers, refresh.refresh_customers)):
             count = 0
-            while True:
+            while not should_stop():
                 with self.writer.begin() as conn:
                     ids = pending(conn, chunk)
                     if not ids:

@@ -230,7 +230,35 @@ sync_runs = Table(
     Column("rows_read", BigInteger, nullable=False, default=0),
     Column("rows_written", BigInteger, nullable=False, default=0),
     Column("rows_deleted", BigInteger, nullable=False, default=0),
-    Column("outcome", String(16), nullable=False),  # running | ok | failed | busy | interrupted
+    Column("outcome", String(16), nullable=False),  # running | ok | failed | lost | interrupted
     Column("error", Text),
+    Column("requested_by", String(120)),  # who asked for it (a manual request); NULL: scheduled
     Index(None, "stream", "started_at"),
+    Index(None, "stream", "outcome", "finished_at"),  # each stream's last good run (freshness)
+)
+
+sync_requests = Table(  # manual resyncs asked for by an operator or an admin, run by a daemon
+    "sync_requests", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mode", String(16), nullable=False),  # incremental | full | reconcile | customer
+    Column("streams", String(400), nullable=False),  # space-separated; empty: all
+    Column("customer_number", String(20)),  # billing's NR_KLIENTA, for mode "customer"
+    Column("requested_by", String(120), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("taken_by", String(120)),  # the daemon running it; NULL while it waits
+    Column("started_at", UtcDateTime()),
+    Column("finished_at", UtcDateTime()),
+    Column("outcome", String(16)),  # ok | failed | interrupted
+    Column("detail", Text),
+    Index(None, "taken_by", "id"),
+)
+
+daemons = Table(  # one row per daemon process: liveness, and what it knows of billing
+    "daemons", metadata,
+    Column("holder", String(120), primary_key=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("seen_at", UtcDateTime(), nullable=False),
+    Column("billing_down_since", UtcDateTime()),
+    Column("billing_error", Text),
+    Column("stopped_at", UtcDateTime()),
 )

@@ -51,9 +51,15 @@ class Mirror:
         """This host's clock as the sync sees it: in step with the billing office's, as in production."""
         return self.now or self.clock.last.replace(tzinfo=WARSAW).astimezone(UTC)
 
+    def syncer(self, batch_size: int = 500, observer: Callable[[str, RunResult], None] | None = None,
+               lease_wait_s: float = 0.0) -> Syncer:
+        return Syncer(self.source, self.store, batch_size=batch_size, observer=observer, clock=self.sync_clock,
+                      lease_wait_s=lease_wait_s)
+
     def sync(self, mode: str = "incremental", *streams: str, batch_size: int = 500,
-             observer: Callable[[str, RunResult], None] | None = None) -> dict[str, RunResult]:
-        syncer = Syncer(self.source, self.store, batch_size=batch_size, observer=observer, clock=self.sync_clock)
+             observer: Callable[[str, RunResult], None] | None = None, lease_wait_s: float = 0.0,
+             ) -> dict[str, RunResult]:
+        syncer = self.syncer(batch_size, observer, lease_wait_s)
         return {r.stream: r for r in syncer.run(select_streams(streams), mode)}
 
     def verify(self) -> VerifyReport:

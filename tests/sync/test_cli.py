@@ -58,12 +58,17 @@ def test_status_shows_each_streams_checkpoint_and_last_run_as_json(tmp_path: Pat
     run(env, "sync", "run", "payments", "customers")
     status = run(env, "sync", "status", "--json")
     assert status.returncode == 0, status.stderr
-    rows = {row["stream"]: row for row in json.loads(status.stdout)}
+    report = json.loads(status.stdout)
+    rows = {row["stream"]: row for row in report["streams"]}
     assert rows["payments"]["outcome"] == "ok" and rows["payments"]["checkpoint"].startswith("20")
     assert rows["payments"]["lag_s"] == 0.0
-    assert rows["invoices"]["outcome"] is None  # never run yet
+    assert rows["payments"]["stale"] is False and 0 <= rows["payments"]["age_s"] < 60
+    assert rows["invoices"]["outcome"] is None and rows["invoices"]["stale"] is True  # never run yet
+    assert report["daemons"] == []
     table = run(env, "sync", "status")
     assert "payments" in table.stdout and "checkpoint" in table.stdout
+    assert "never synced" in table.stdout and "fresh, " in table.stdout
+    assert "daemons: none seen in the last minute" in table.stdout
 
 
 def test_an_unknown_stream_and_a_store_without_schema_get_one_clear_line(tmp_path: Path) -> None:

@@ -1,0 +1,257 @@
+"""`ibok daemon`: the scheduler process that keeps the mirror fresh, unattended.
+
+APScheduler runs the jobs of ``sync.schedule`` in a small thread pool: each stream on its own
+interval, the nightly reconciliation, manual requests, a billing probe with heartbeat, and the
+pruning of old history. Every job is coalesced, runs one instance at a time and has a misfire
+grace time. Several daemons may share one store: the stream leases decide who runs what.
+
+SIGTERM or SIGINT sets one stop event: runs stop between batches (the batch in flight commits
+or rolls back whole), leases are released, requests in progress go back to the queue, exit 0.
+"""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from adapters.billing.source import OdbcBillingSource
+from adapters.store import daemons, requests, state
+from adapters.store.store import Store
+from config.logs import redact_text
+from config.settings import Settings
+from sync import health, schedule
+from sync.engine import RunResult, Syncer, default_holder
+from sync.gate import BillingGate
+from sync.streams import BY_NAME, STREAMS, select_streams
+
+log = structlog.get_logger(__name__)
+
+HEARTBEAT_S = 10.0  # how often a daemon tells the store it is alive
+
+
+class Daemon:
+    """One daemon process: its scheduler, its billing gate, and per-thread billing connections."""
+
+    def __init__(self, settings: Settings, *, holder: str | None = None,
+                 source_factory: Callable[[threading.Event], OdbcBillingSource] | None = None) -> None:
+        self.settings = settings
+        self.config = settings.daemon
+        self.holder = holder or default_holder()
+        self.stop = threading.Event()
+        self.gate = BillingGate(max_wait_s=self.config.probe_max_wait_s)
+        self.store = Store.from_settings(settings)
+        self.tz = ZoneInfo(settings.billing.timezone)
+        self.intervals = schedule.intervals(self.config.intervals)
+        self.metrics = health.Metrics(self.store, {
+            name: schedule.stale_limit(every, self.config.stale_after_s) for name, every in self.intervals.items()},
+            self.gate)
+        self._make_source = source_factory or (lambda stop: OdbcBillingSource.from_settings(settings, stop=stop))
+        self._local = threading.local()
+        self._sources: list[OdbcBillingSource] = []
+        self._sources_lock = threading.Lock()
+        self._runs = itertools.count(1)
+        self._last_heartbeat = 0.0
+        self._server: health.Server | None = None
+        self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(self.config.workers)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.config.misfire_grace_s},
+            timezone=self.tz)
+        self.scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
+
+    # ----- life cycle --------------------------------------------------------------------------
+    def serve_forever(self) -> int:
+        """Run until SIGTERM or SIGINT; 0 after a clean stop."""
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, self._on_signal)
+        self.start()
+        while not self.stop.wait(1.0):
+            pass
+        self.shutdown()
+        return 0
+
+    def start(self) -> None:
+        if self.config.metrics_port:  # first: a port in use stops the start before anything is recorded
+            self._server = health.serve(self.config.metrics_host, self.config.metrics_port, self.metrics)
+        with self.store.writer.begin() as conn:
+            daemons.started(conn, self.holder)
+        now = datetime.now(self.tz)
+        for spec in schedule.jobs(self.config):
+            trigger: Any
+            if spec.daily_at is not None:
+                trigger = CronTrigger(hour=spec.daily_at.hour, minute=spec.daily_at.minute, timezone=self.tz)
+                first = None  # at its time, not at start
+            else:
+                trigger = IntervalTrigger(seconds=spec.every_s, timezone=self.tz)
+                first = now  # streams start at once: a restarted daemon catches up first
+            self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first)
+        self.scheduler.start()
+        log.info("daemon_started", holder=self.holder, jobs=len(self.scheduler.get_jobs()),
+                 metrics=f"http://{self.config.metrics_host}:{self.config.metrics_port}/metrics"
+                 if self.config.metrics_port else None)
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        started = time.monotonic()
+        self.scheduler.shutdown(wait=True)  # running jobs see the stop event between batches
+        with self.store.writer.begin() as conn:
+            put_back = requests.release_unfinished(conn, self.holder)
+            daemons.stopped(conn, self.holder)
+        if self._server is not None:
+            self._server.close()
+        with self._sources_lock:
+            for source in self._sources:
+                source.close()
+        self.store.dispose()
+        log.info("daemon_stopped", holder=self.holder, seconds=round(time.monotonic() - started, 3),
+                 requests_put_back=put_back)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        if not self.stop.is_set():
+            log.info("daemon_stopping", signal=signal.Signals(signum).name)
+        self.stop.set()
+
+    # ----- jobs --------------------------------------------------------------------------------
+    def _job(self, spec: schedule.JobSpec) -> Callable[[], None]:
+        if spec.kind == "stream":
+            return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
+        return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
+                "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune}[spec.kind]
+
+    def run_streams(self, streams: list, mode: str, requested_by: str | None = None,
+                    lease_wait_s: float = 0.0) -> list[RunResult]:
+        if self.stop.is_set() or not self.gate.is_open:
+            return []  # billing is down: the probe reopens the gate, and the streams grow stale meanwhile
+        results = self.syncer(requested_by=requested_by, lease_wait_s=lease_wait_s).run(streams, mode)
+        for result in results:
+            self.metrics.observe(result)
+        if any(r.outcome == "failed" for r in results):
+            self._check_billing()
+        return results
+
+    def syncer(self, *, requested_by: str | None = None, lease_wait_s: float = 0.0) -> Syncer:
+        # A holder per run: two jobs of this daemon must not both take one stream's lease.
+        return Syncer(self.source(), self.store, timezone=self.settings.billing.timezone,
+                      batch_size=self.settings.sync.batch_size, holder=f"{self.holder}.{next(self._runs)}",
+                      stop=self.stop, requested_by=requested_by, lease_wait_s=lease_wait_s)
+
+    def source(self) -> OdbcBillingSource:
+        """This worker thread's billing connection (pyodbc connections are not shared between threads)."""
+        source = getattr(self._local, "source", None)
+        if source is None:
+            source = self._local.source = self._make_source(self.stop)
+            with self._sources_lock:
+                self._sources.append(source)
+        return source
+
+    def _check_billing(self) -> None:
+        """After a failed run: is billing itself unreachable? Then close the gate (one log line)."""
+        try:
+            self.source().ping()
+        except Exception as exc:  # noqa: BLE001 - any failure to answer SELECT 1 means unreachable
+            error = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            if self.gate.close(time.monotonic(), error):
+                log.error("billing_unreachable", error=error, next_try_s=self.gate.first_wait_s)
+                self._heartbeat(force=True)
+
+    def probe(self) -> None:
+        """Every second: heartbeat now and then; while billing is down, one connection attempt when due."""
+        now = time.monotonic()
+        if self.gate.probe_due(now):
+            try:
+                self.source().ping()
+            except Exception as exc:  # noqa: BLE001
+                error = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                wait = self.gate.probe_failed(now, error)
+                log.warning("billing_still_unreachable", attempt=self.gate.attempts, error=error,
+                            next_try_s=round(wait, 1))
+            else:
+                lasted = self.gate.opened(now)
+                log.info("billing_reachable_again", outage_s=round(lasted, 1))
+                self._catch_up()
+                self._heartbeat(force=True)
+        self._heartbeat()
+
+    def _catch_up(self) -> None:
+        soon = datetime.now(self.tz)
+        for stream in STREAMS:
+            job = self.scheduler.get_job(f"stream:{stream.name}")
+            if job is not None:
+                job.modify(next_run_time=soon)
+
+    def _heartbeat(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_heartbeat < HEARTBEAT_S:
+            return
+        self._last_heartbeat = now
+        down = None
+        if self.gate.down_since is not None:
+            down = datetime.now(UTC) - timedelta(seconds=now - self.gate.down_since)
+        with self.store.writer.begin() as conn:
+            daemons.heartbeat(conn, self.holder, down, self.gate.last_error)
+
+    def take_requests(self) -> None:
+        """Run waiting manual requests, oldest first, until none waits or the daemon stops."""
+        while not self.stop.is_set() and self.gate.is_open:
+            with self.store.writer.begin() as conn:
+                requests.release_abandoned(conn, timedelta(seconds=self.settings.sync.lease_s))
+                request = requests.take(conn, self.holder)
+            if request is None:
+                return
+            self.run_request(request)
+
+    def run_request(self, request: dict[str, Any]) -> None:
+        who = request["requested_by"]
+        log.info("sync_request_started", request_id=request["id"], mode=request["mode"], requested_by=who,
+                 streams=request["streams"] or "all", customer=request["customer_number"])
+        try:
+            if request["mode"] == "customer":
+                counts = self.syncer(requested_by=who).refresh_customer(request["customer_number"])
+                outcome, detail = "ok", ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "no changes"
+            else:
+                streams = select_streams(request["streams"].split())
+                results = self.run_streams(streams, request["mode"], requested_by=who,
+                                           lease_wait_s=self.settings.sync.lease_s)
+                bad = [r for r in results if r.outcome != "ok"]
+                if self.stop.is_set() and (bad or len(results) < len(streams)):
+                    outcome = "interrupted"
+                elif not results:
+                    outcome = "failed"
+                else:
+                    outcome = "failed" if bad else "ok"
+                detail = "; ".join(f"{r.stream}: {r.outcome}" + (f" ({r.error})" if r.error else "")
+                                   for r in bad) or (f"{len(results)} stream(s) ok" if results
+                                                     else "billing unreachable")
+        except Exception as exc:  # noqa: BLE001 - recorded on the request for whoever asked
+            outcome, detail = "failed", redact_text(f"{type(exc).__name__}: {exc}")
+            log.error("sync_request_failed", request_id=request["id"], error=detail, exc_info=True)
+        with self.store.writer.begin() as conn:
+            if outcome == "interrupted":
+                requests.release_unfinished(conn, self.holder)  # another daemon, or this one restarted, runs it
+            else:
+                requests.finish(conn, request["id"], outcome, detail)
+        log.info("sync_request_finished", request_id=request["id"], outcome=outcome, detail=detail)
+
+    def prune(self) -> None:
+        before = datetime.now(UTC) - timedelta(days=self.config.history_days)
+        with self.store.writer.begin() as conn:
+            runs = state.prune_runs(conn, before)
+            done = requests.prune(conn, before)
+            gone = daemons.prune(conn, before)
+        log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone)
+
+    def _job_failed(self, event: JobExecutionEvent) -> None:
+        log.error("daemon_job_failed", job=event.job_id, error=redact_text(repr(event.exception)),
+                  exc_info=(type(event.exception), event.exception, event.exception.__traceback__))
