@@ -66,7 +66,8 @@ class Daemon:
         self._last_heartbeat = 0.0
         self._server: health.Server | None = None
         self.scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(self.config.workers)},
+            # Requests, the probe and the heartbeat never wait behind a long stream run.
+            executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.config.misfire_grace_s},
             timezone=self.tz)
         self.scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
@@ -96,7 +97,9 @@ class Daemon:
             else:
                 trigger = IntervalTrigger(seconds=spec.every_s, timezone=self.tz)
                 first = now  # streams start at once: a restarted daemon catches up first
-            self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first)
+            executor = "control" if spec.kind in ("requests", "billing_probe") else "default"
+            self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first,
+                                   executor=executor)
         self.scheduler.start()
         log.info("daemon_started", holder=self.holder, jobs=len(self.scheduler.get_jobs()),
                  metrics=f"http://{self.config.metrics_host}:{self.config.metrics_port}/metrics"

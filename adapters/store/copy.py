@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table
@@ -54,8 +55,10 @@ def insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
         cursor.close()
 
 
-def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], rows: Sequence[dict[str, Any]]) -> None:
-    """Make the table's rows of these owners equal ``rows``, writing only the rows that differ.
+def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], rows: Sequence[dict[str, Any]],
+            floor: date | None = None) -> None:
+    """Make the table's rows of these owners (from month ``floor`` on) equal ``rows``, writing only the
+    rows that differ.
 
     Derived rows of a customer or a meter are recomputed in full, yet a new invoice or reading
     changes one or two of them: the others stay where they are (no DELETE, no COPY for them).
@@ -71,8 +74,9 @@ def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], r
     owner_type = table.c[owner].type.compile(dialect=dialect)
     cursor = conn.connection.driver_connection.cursor()  # the psycopg connection of this transaction
     try:
-        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {owner} = ANY(%s::{owner_type}[])",
-                       [list(owners)])
+        since = "" if floor is None else " AND month >= %s"
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {owner} = ANY(%s::{owner_type}[]){since}",
+                       [list(owners)] + ([] if floor is None else [floor]))
         stored = set(cursor.fetchall())
         gone = stored - wanted  # rows no longer derived, and the old versions of changed ones
         if gone:

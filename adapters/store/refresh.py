@@ -1,38 +1,61 @@
-"""Recomputing derived data for the customers and meters a sync batch marked stale."""
+"""Recomputing derived data for the customers and meters a sync batch marked stale.
+
+A mark names the first month whose figures are stale: a new invoice or reading makes its own
+month stale, not the five years before it, so only those monthly rows are recomputed. Sums over
+all of a customer's history (the balance) are left to the database.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, any_, bindparam, delete, func, select
+from sqlalchemy import Connection, Table, and_, any_, bindparam, delete, false, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.store import copy, derived
 from adapters.store.state import utcnow
 from adapters.store.tables import (contracts, customer_months, customer_summaries, dirty_customers, dirty_meters,
                                    invoices, meter_months, meters, payments, readings, settlements)
-from adapters.store.writer import insert_ignore
+from adapters.store.writer import NO_MONTHS, earlier, mark
 
 COPY_THRESHOLD = 100  # rows from which a plain COPY beats a multi-row INSERT (no staging table here)
 
 
-def _claim(conn: Connection, query: Any) -> list[int]:
+Marks = list[tuple[int, date | None]]  # (owner, stale since: a month, None for every month)
+
+
+def _claim(conn: Connection, marks: Table, limit: int) -> Marks:
     """Marks this transaction refreshes; on PostgreSQL locked, so that two runners take different ones.
 
     (A daemon and an operator's `ibok sync run` may refresh at once; SQLite has one writer anyway.)
+    Taken by month, so that a chunk holds marks alike: its floor (see ``_floor``) stays recent.
     """
-    return list(conn.execute(query.with_for_update(skip_locked=True)).scalars())
+    owner, since = marks.primary_key.columns.values()[0], marks.c.since
+    query = select(owner, since).order_by(since.desc().nulls_last(), owner).limit(limit)
+    return [(o, s) for o, s in conn.execute(query.with_for_update(skip_locked=True))]
 
 
-def pending_meters(conn: Connection, limit: int) -> list[int]:
-    c = dirty_meters.c.meter_id
-    return _claim(conn, select(c).order_by(c).limit(limit))
+def pending_meters(conn: Connection, limit: int) -> Marks:
+    return _claim(conn, dirty_meters, limit)
 
 
-def pending_customers(conn: Connection, limit: int) -> list[int]:
-    c = dirty_customers.c.customer_id
-    return _claim(conn, select(c).order_by(c).limit(limit))
+def pending_customers(conn: Connection, limit: int) -> Marks:
+    return _claim(conn, dirty_customers, limit)
+
+
+def _floor(marks: Marks) -> date | None:
+    """The earliest stale month of a chunk (None: every month): all its owners are recomputed from there."""
+    floor: date | None = NO_MONTHS
+    for _, since in marks:
+        floor = earlier(floor, since)
+    return floor
+
+
+def _from(column: Any, floor: date | None) -> Any:
+    """``column >= floor``, or no condition when every month is stale."""
+    return true() if floor is None else column >= floor
 
 
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -43,12 +66,14 @@ def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
         conn.execute(table.insert(), rows)
 
 
-def _replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], rows: list[dict[str, Any]]) -> None:
-    """The derived rows of these owners become ``rows``; on PostgreSQL only the rows that differ are written."""
+def _replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], rows: list[dict[str, Any]],
+             floor: date | None) -> None:
+    """The monthly rows of these owners from ``floor`` on become ``rows``; on PostgreSQL only the rows
+    that differ are written."""
     if conn.dialect.name == "postgresql":
-        copy.replace(conn, table, owner, owners, rows)
+        copy.replace(conn, table, owner, owners, rows, floor)
         return
-    conn.execute(delete(table).where(table.c[owner].in_(owners)))
+    conn.execute(delete(table).where(and_(table.c[owner].in_(owners), _from(table.c.month, floor))))
     if rows:
         conn.execute(table.insert(), rows)
 
@@ -75,29 +100,38 @@ def _among(conn: Connection, column: Any, values: Iterable[Any]) -> Any:
     return column.in_(list(values))
 
 
-def refresh_meters(conn: Connection, meter_ids: Sequence[int]) -> None:
+def refresh_meters(conn: Connection, marks: Marks) -> None:
     """Monthly consumption of these meters; the customers holding their points become stale."""
     _by_index(conn)
+    meter_ids, floor = [m for m, _ in marks], _floor(marks)
     r = readings.c
     rows = conn.execute(select(r.meter_id, r.point_id, r.read_on, r.consumption)
-                        .where(_among(conn, r.meter_id, meter_ids)).order_by(r.meter_id, r.read_on)).all()
-    _replace(conn, meter_months, "meter_id", meter_ids, derived.meter_months(rows))
+                        .where(and_(_among(conn, r.meter_id, meter_ids), _from(r.read_on, floor)))
+                        .order_by(r.meter_id, r.read_on)).all()
+    _replace(conn, meter_months, "meter_id", meter_ids, derived.meter_months(rows), floor)
     points = {p for p, in conn.execute(select(meters.c.point_id).where(_among(conn, meters.c.id, meter_ids)))}
     points |= {row[1] for row in rows}
     if points:
         holders = conn.execute(select(contracts.c.customer_id).distinct()
                                .where(_among(conn, contracts.c.point_id, points)))
-        insert_ignore(conn, dirty_customers, [{"customer_id": c} for c, in holders])
+        mark(conn, dirty_customers, {c: floor for c, in holders})
     conn.execute(delete(dirty_meters).where(_among(conn, dirty_meters.c.meter_id, meter_ids)))
 
 
-def refresh_customers(conn: Connection, customer_ids: Sequence[int]) -> None:
+def refresh_customers(conn: Connection, marks: Marks) -> None:
     """Summary (balance, next due, legalization, last reading) and monthly figures of these customers."""
     _by_index(conn)
+    customer_ids, floor = [c for c, _ in marks], _floor(marks)
     i, p, s, c, m = invoices.c, payments.c, settlements.c, contracts.c, meters.c
-    invoice_rows = conn.execute(select(i.customer_id, i.issued_on, i.gross, i.cancelled)
-                                .where(_among(conn, i.customer_id, customer_ids))).all()
-    payment_rows = conn.execute(select(p.customer_id, p.amount).where(_among(conn, p.customer_id, customer_ids))).all()
+    # Whole-history sums in the database: (customer, sum of gross not cancelled, False) as if one invoice.
+    invoiced = conn.execute(select(i.customer_id, func.sum(i.gross), false())
+                            .where(and_(_among(conn, i.customer_id, customer_ids), i.cancelled.is_(False)))
+                            .group_by(i.customer_id)).all()
+    payment_rows = conn.execute(select(p.customer_id, func.sum(p.amount))
+                                .where(_among(conn, p.customer_id, customer_ids)).group_by(p.customer_id)).all()
+    invoice_rows = [] if floor == NO_MONTHS else conn.execute(
+        select(i.customer_id, i.issued_on, i.gross, i.cancelled)
+        .where(and_(_among(conn, i.customer_id, customer_ids), _from(i.issued_on, floor)))).all()
     open_rows = conn.execute(
         select(i.customer_id, i.due_on, s.remaining).join_from(settlements, invoices, s.invoice_id == i.id)
         .where(and_(_among(conn, i.customer_id, customer_ids), i.cancelled.is_(False), s.remaining > 0))).all()
@@ -138,14 +172,15 @@ def refresh_customers(conn: Connection, customer_ids: Sequence[int]) -> None:
         if read_meters:  # read at these points, standing elsewhere now
             main.update(conn.execute(select(m.id).where(and_(_among(conn, m.id, read_meters),
                                                              m.main.is_(True)))).scalars())
-        month_rows = conn.execute(select(mm.point_id, mm.month, mm.consumption)
-                                  .where(and_(_among(conn, mm.meter_id, sorted(main)),
-                                              _among(conn, mm.point_id, points)))).all()
+        if floor != NO_MONTHS and main:
+            month_rows = conn.execute(select(mm.point_id, mm.month, mm.consumption)
+                                      .where(and_(_among(conn, mm.meter_id, sorted(main)),
+                                                  _among(conn, mm.point_id, points), _from(mm.month, floor)))).all()
 
     conn.execute(delete(customer_summaries).where(_among(conn, customer_summaries.c.customer_id, customer_ids)))
     _insert(conn, customer_summaries, derived.customer_summaries(
-        customer_ids, [(r[0], r[2], r[3]) for r in invoice_rows], payment_rows, open_rows, legalizations,
-        last_readings, utcnow()))
-    _replace(conn, customer_months, "customer_id", customer_ids,
-             derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows))
+        customer_ids, invoiced, payment_rows, open_rows, legalizations, last_readings, utcnow()))
+    if floor != NO_MONTHS:
+        _replace(conn, customer_months, "customer_id", customer_ids,
+                 derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows), floor)
     conn.execute(delete(dirty_customers).where(_among(conn, dirty_customers.c.customer_id, customer_ids)))

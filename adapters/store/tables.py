@@ -197,10 +197,14 @@ customer_months = Table(
     Column("charges", MONEY, nullable=False),  # gross of invoices issued that month, not cancelled
 )
 
-dirty_customers = Table(  # derived data to refresh; written in the same transaction as the data
-    "dirty_customers", metadata, Column("customer_id", Integer, primary_key=True, autoincrement=False))
+# Derived data to refresh, written in the same transaction as the data: the owner, and the first
+# month whose figures are stale (NULL: every month; 9999-12-31: none, the summary only).
+dirty_customers = Table(
+    "dirty_customers", metadata, Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("since", Date))
 dirty_meters = Table(
-    "dirty_meters", metadata, Column("meter_id", Integer, primary_key=True, autoincrement=False))
+    "dirty_meters", metadata, Column("meter_id", Integer, primary_key=True, autoincrement=False),
+    Column("since", Date))
 
 # ----- the sync's bookkeeping ---------------------------------------------------------------------
 stream_states = Table(

@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, Table, case, delete, null, or_, select
 
 from adapters.ports import Changes
 from adapters.store import copy
+from adapters.store.derived import month_of
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, invoice_lines
 
 IN_CHUNK = 1000
 COPY_THRESHOLD = 2000  # rows from which COPY into a staging table beats multi-row INSERT on PostgreSQL
 
-# Which derived data a changed row makes stale: (mark table, column of the mirrored table naming it).
-OWNERS: dict[str, tuple[Table, str]] = {
-    "customers": (dirty_customers, "id"),
-    "contracts": (dirty_customers, "customer_id"),
-    "invoices": (dirty_customers, "customer_id"),
-    "settlements": (dirty_customers, "customer_id"),
-    "payments": (dirty_customers, "customer_id"),
-    "meters": (dirty_meters, "id"),
-    "readings": (dirty_meters, "meter_id"),
+# From when a mark's derived data is stale: every month, no month (the summary only), or a month.
+ALL_MONTHS: date | None = None
+NO_MONTHS = date.max
+
+
+@dataclass(frozen=True)
+class Stale:
+    """Which derived data a changed row makes stale: whose (a mark table and the column naming the
+    owner), and from which month on: that of a date column of the row, old version and new."""
+
+    marks: Table
+    owner: str
+    month: str | None = None  # the date column; without one, ``otherwise`` applies
+    otherwise: date | None = ALL_MONTHS
+
+
+OWNERS: dict[str, Stale] = {
+    "customers": Stale(dirty_customers, "id", otherwise=NO_MONTHS),  # a new customer needs its summary
+    "contracts": Stale(dirty_customers, "customer_id"),  # which months a point counts for
+    "invoices": Stale(dirty_customers, "customer_id", "issued_on"),  # charges count in the month of issue
+    "settlements": Stale(dirty_customers, "customer_id", otherwise=NO_MONTHS),  # what is left to pay
+    "payments": Stale(dirty_customers, "customer_id", otherwise=NO_MONTHS),  # the balance
+    "meters": Stale(dirty_meters, "id"),  # main or sub-meter, point
+    "readings": Stale(dirty_meters, "meter_id", "read_on"),  # consumption counts in the month of reading
 }
+
+
+def earlier(a: date | None, b: date | None) -> date | None:
+    """The earlier of two "stale since" months; None (every month) is earliest of all."""
+    return None if a is None or b is None else min(a, b)
 
 
 def insert_statement(conn: Connection, table: Table) -> Any:
@@ -91,17 +114,37 @@ def apply(conn: Connection, changes: Changes) -> None:
 
 def _mark_dirty(conn: Connection, changes: Changes, stored: list[int]) -> None:
     """Mark the owners of the batch's rows, and the previous owners of rows the store held."""
-    owner = OWNERS.get(changes.entity)
-    if owner is None or not changes:
+    stale = OWNERS.get(changes.entity)
+    if stale is None or not changes:
         return
-    marks, column = owner
     table = MIRRORED[changes.entity]
     key = table.primary_key.columns.values()[0]
-    ids: set[int] = {getattr(r, column) for r in changes.upserts}
-    if column == key.name:
-        ids.update(changes.deletes)
-    else:  # a payment moved or deleted changes its old customer's balance too
+    since: dict[int, date | None] = {}
+
+    def note(owner: int, day: date | None) -> None:
+        month = stale.otherwise if stale.month is None else month_of(day)  # type: ignore[arg-type]
+        since[owner] = earlier(since[owner], month) if owner in since else month
+
+    for record in changes.upserts:
+        note(getattr(record, stale.owner), getattr(record, stale.month) if stale.month else None)
+    if stale.owner == key.name and stale.month is None:
+        for owner in changes.deletes:
+            note(owner, None)
+    else:  # a payment moved or deleted changes its old customer's balance too; a reading, its old month
+        columns = [table.c[stale.owner]] + ([table.c[stale.month]] if stale.month else [])
         for chunk in _chunks(stored):
-            ids.update(conn.execute(select(table.c[column]).where(key.in_(chunk))).scalars())
-    mark = marks.primary_key.columns.values()[0].name
-    insert_ignore(conn, marks, [{mark: i} for i in sorted(ids)])
+            for row in conn.execute(select(*columns).where(key.in_(chunk))):
+                note(row[0], row[1] if stale.month else None)
+    mark(conn, stale.marks, since)
+
+
+def mark(conn: Connection, marks: Table, since: dict[int, date | None]) -> None:
+    """Add derived-data marks; an owner marked already keeps the earlier of the two months."""
+    if not since:
+        return
+    owner = marks.primary_key.columns.values()[0].name
+    stmt = insert_statement(conn, marks)
+    old, new = marks.c.since, stmt.excluded.since
+    stmt = stmt.on_conflict_do_update(index_elements=[owner], set_={
+        "since": case((or_(old.is_(None), new.is_(None)), null()), (new < old, new), else_=old)})
+    conn.execute(stmt, [{owner: o, "since": m} for o, m in sorted(since.items())])

@@ -19,7 +19,7 @@ def test_two_refreshing_runners_claim_disjoint_customers_on_postgresql(make_stor
             theirs = refresh.pending_customers(second, 6)
             refresh.refresh_customers(first, mine)
             refresh.refresh_customers(second, theirs)
-    assert mine == [1, 2, 3, 4, 5, 6] and theirs == [7, 8, 9, 10]
+    assert mine == [(i, None) for i in range(1, 7)] and theirs == [(i, None) for i in range(7, 11)]
     with engine.connect() as conn:
         assert refresh.pending_customers(conn, 100) == []
     engine.dispose()

@@ -1,4 +1,5 @@
-"""The daemon's bookkeeping: manual resync requests, daemon heartbeats, who asked for a run.
+"""The daemon's bookkeeping (manual resync requests, daemon heartbeats, who asked for a run), and the
+first stale month of each derived-data mark.
 
 Revision ID: 0002
 Revises: 0001
@@ -49,9 +50,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column("requested_by", sa.String(length=120), nullable=True))
     op.create_index(op.f("ix_sync_runs_stream_outcome_finished_at"), "sync_runs",
                     ["stream", "outcome", "finished_at"], unique=False)
+    for table in ("dirty_customers", "dirty_meters"):
+        op.add_column(table, sa.Column("since", sa.Date(), nullable=True))  # NULL: every month, as before
 
 
 def downgrade() -> None:
+    for table in ("dirty_customers", "dirty_meters"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("since")
     op.drop_index(op.f("ix_sync_runs_stream_outcome_finished_at"), table_name="sync_runs")
     with op.batch_alter_table("sync_runs") as batch:
         batch.drop_column("requested_by")
