@@ -10,20 +10,11 @@ from sqlalchemy import func, select
 
 from adapters.ports import Changes
 from adapters.records import Seller, content_hash
-from adapters.store import migrate
-from adapters.store.db import create_store_engine
 from adapters.store.state import LeaseLost
 from adapters.store.store import Store
 from adapters.store.tables import sellers
 from sync.engine import holder_is_dead
 
-
-@pytest.fixture
-def store(store_url: str):  # noqa: ANN201
-    migrate.upgrade(store_url)
-    store = Store(create_store_engine(store_url))
-    yield store
-    store.dispose()
 
 
 def _seller(key: int) -> Changes:

@@ -7,18 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from adapters.store import daemons, migrate, requests, state
-from adapters.store.db import create_store_engine
+from adapters.store import daemons, requests, state
 from adapters.store.store import Store
 from adapters.store.tables import sync_requests, sync_runs
 
-
-@pytest.fixture
-def store(store_url: str):  # noqa: ANN201
-    migrate.upgrade(store_url)
-    store = Store(create_store_engine(store_url))
-    yield store
-    store.dispose()
 
 
 def test_each_request_is_taken_once_oldest_first(store: Store) -> None:
