@@ -231,9 +231,8 @@ def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int
         }
         if stream.strategy == "cursor" and checkpoint:
             try:
-                signpost = source.signpost(stream.name)
-                cursor = from_text(state.get("cursor"))
-                row["lag_s"] = 0.0 if signpost is None or signpost <= cursor else lag_seconds(cursor, signpost)
+                waiting = source.oldest_after(stream.name, from_text(state["cursor"]))
+                row["lag_s"] = 0.0 if waiting is None else lag_seconds(waiting, source.now_local())
             except pyodbc.Error as exc:
                 row["billing_error"] = redact_text(str(exc.args[-1]))
         rows.append(row)

@@ -352,6 +352,6 @@ def _instant(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def lag_seconds(signpost: datetime | None, now_local: datetime) -> float | None:
-    """How far the newest change billing holds is behind billing's clock (local times)."""
-    return None if signpost is None else max(0.0, (now_local - signpost).total_seconds())
+def lag_seconds(oldest_waiting: datetime | None, now_local: datetime) -> float | None:
+    """How long the oldest change not mirrored yet has waited (billing's local times)."""
+    return None if oldest_waiting is None else max(0.0, (now_local - oldest_waiting).total_seconds())

@@ -188,6 +188,13 @@ class OdbcBillingSource:
         sql = f"SELECT t.{spec.key} FROM {spec.table} t {spec.joins} WHERE {spec.customer} ORDER BY t.{spec.key}"
         return [int(row[0]) for row in self._fetch(sql, customer_id)]
 
+    def oldest_after(self, entity: str, checkpoint: datetime) -> datetime | None:
+        """The oldest change stamp after ``checkpoint``: the first change the checkpoint has not reached."""
+        spec = self._entity(entity)
+        rows = self._fetch(f"SELECT MIN(DATA_MOD) FROM {spec.table} WHERE DATA_MOD > ?",
+                           self._stamp_param(checkpoint))
+        return stamp(rows[0][0]) if rows else None
+
     def now_local(self) -> datetime:
         """Billing's wall-clock time now (for lag figures)."""
         return datetime.now(self.tz).replace(tzinfo=None, microsecond=0)
