@@ -164,7 +164,7 @@ class Daemon:
         try:
             self.source().ping()
         except Exception as exc:  # noqa: BLE001 - any failure to answer SELECT 1 means unreachable
-            error = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            error = _first_line(exc)
             if self.gate.close(time.monotonic(), error):
                 log.error("billing_unreachable", error=error, next_try_s=self.gate.first_wait_s)
                 self._heartbeat(force=True)
@@ -176,7 +176,7 @@ class Daemon:
             try:
                 self.source().ping()
             except Exception as exc:  # noqa: BLE001
-                error = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                error = _first_line(exc)
                 wait = self.gate.probe_failed(now, error)
                 log.warning("billing_still_unreachable", attempt=self.gate.attempts, error=error,
                             next_try_s=round(wait, 1))
@@ -258,3 +258,9 @@ class Daemon:
     def _job_failed(self, event: JobExecutionEvent) -> None:
         log.error("daemon_job_failed", job=event.job_id, error=redact_text(repr(event.exception)),
                   exc_info=(type(event.exception), event.exception, event.exception.__traceback__))
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error as one log-friendly line, passwords masked."""
+    text = str(exc)
+    return redact_text(text.splitlines()[0] if text else type(exc).__name__)
