@@ -156,11 +156,64 @@ class CaseEvent(NamedTuple):
     stage: str
 
 
+# ----- what billing's office did with our submissions (the IBOK_* interface tables) ---------------
+# ``key`` is the KLUCZ the relay wrote: the id of the submission in the portal store.
+class ReadingReply(NamedTuple):
+    id: int
+    key: str
+    meter_id: int
+    read_on: date
+    state: Decimal
+    status: str  # see REPLY_STATUSES
+    note: str | None  # billing's reason for a rejection (or a remark on an accepted one)
+    reading_id: int | None  # the reading billing created when it accepted ours
+    modified_at: datetime
+
+
+class MessageReply(NamedTuple):
+    id: int
+    key: str
+    customer_id: int
+    category: str
+    case_number: str | None
+    status: str
+    answer: str | None
+    modified_at: datetime
+
+
+class ChangeReply(NamedTuple):
+    id: int
+    key: str
+    customer_id: int
+    field: str
+    status: str
+    note: str | None
+    modified_at: datetime
+
+
+# ----- what crosses the other way: one submission to deliver to an interface table ------------------
+class Delivery(NamedTuple):
+    key: str  # the submission's id, billing's KLUCZ
+    kind: str  # reading | message | change
+    customer_id: int
+    submitted_at: datetime  # UTC
+    meter_id: int | None = None  # reading
+    read_on: date | None = None
+    state: Decimal | None = None
+    category: str | None = None  # message: REK, WNI, INF, AWA
+    subject: str | None = None
+    body: str | None = None
+    field: str | None = None  # change: EMAIL, TELEFON, E_FAKTURA
+    value: str | None = None
+
+
 Record = Union[Customer, Seller, ServicePoint, Contract, Meter, Reading, Invoice, InvoiceLine, Payment,
-               Settlement, Outage, CaseEvent]
+               Settlement, Outage, CaseEvent, ReadingReply, MessageReply, ChangeReply]
 
 READING_SOURCES = ("reader", "customer", "estimate", "remote", "exchange")
 PAYMENT_METHODS = ("transfer", "cash", "card")
+# Billing's STATUS letters of the interface tables, by name.
+REPLY_STATUSES = {"N": "new", "P": "accepted", "O": "rejected", "R": "registered", "W": "in_progress", "Z": "closed"}
 
 # Entity name -> record type; the names are the streams' and the store tables' names.
 ENTITIES: dict[str, type] = {
@@ -175,6 +228,9 @@ ENTITIES: dict[str, type] = {
     "payments": Payment,
     "outages": Outage,
     "case_events": CaseEvent,
+    "reading_replies": ReadingReply,
+    "message_replies": MessageReply,
+    "change_replies": ChangeReply,
 }
 
 

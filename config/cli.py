@@ -18,6 +18,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "daemon": "sync.cli:daemon_command",
     "db": "adapters.store.cli:db",
     "legacy": "adapters.standin.cli:legacy",
+    "outbox": "sync.outbox_cli:outbox_group",
+    "submit": "portal.submissions.cli:submit_group",
     "sync": "sync.cli:sync_group",
 }
 

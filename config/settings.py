@@ -163,6 +163,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("daemon", "history_days", _integer(1, 3650), 30, False, "days of run history and finished requests kept"),
     Setting("daemon", "metrics_host", TEXT, "127.0.0.1", False, "the address the metrics and health endpoint listens on"),
     Setting("daemon", "metrics_port", _integer(0, 65535), 9464, False, "the port of /metrics and /health, 0 for none"),
+    Setting("outbox", "every_s", _integer(1, 60), 2, False, "how often the daemon's relay delivers waiting submissions to billing"),
+    Setting("outbox", "batch_size", _integer(1, 5000), 200, False, "submissions the relay claims and marks sent per store transaction"),
+    Setting("outbox", "max_attempts", _integer(1, 100), 10, False, "failed tries after which a submission becomes a dead letter"),
+    Setting("outbox", "retry_max_wait_s", _integer(1, 86400), 300, False, "the longest pause before a failed submission is tried again"),
+    Setting("outbox", "claim_s", _integer(10, 3600), 60, False, "seconds a relay's claim on a submission lasts (another relay may take it after)"),
     Setting("portal", "secret_key", SECRET_KEY, None, True, "a random text of at least 32 characters signing portal sessions"),
     Setting("portal", "default_locale", _choice(*LOCALES), "pl", False, "the portal's language for visitors without a choice"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
@@ -204,6 +209,7 @@ class Settings:
     store: Any
     sync: Any
     daemon: Any
+    outbox: Any
     portal: Any
     log: Any
 

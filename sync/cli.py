@@ -16,7 +16,8 @@ import click
 import pyodbc
 
 from adapters.billing.source import OdbcBillingSource
-from adapters.store import daemons, migrate, requests
+from adapters.store import daemons, requests
+from adapters.store.cli import open_store
 from adapters.store.store import Store
 from config.cli import pass_settings
 from config.logs import redact_text
@@ -31,22 +32,6 @@ from sync.windows import from_text
 batch_option = click.option("--batch-size", type=click.IntRange(100, 100_000), default=None,
                             help="Rows per batch, one store transaction each (default: sync.batch_size).")
 streams_argument = click.argument("streams", nargs=-1, metavar="[STREAM]...")
-
-
-def open_store(settings: Settings) -> Store:
-    """The portal store, checked to be at the current schema (a ClickException saying what to do if not)."""
-    store = Store.from_settings(settings)
-    try:
-        found, head = migrate.current(store.engine), migrate.head()
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the store is one line for the operator
-        store.dispose()
-        raise click.ClickException(f"cannot open the portal store {redact_text(settings.store.url)}: "
-                                   f"{redact_text(str(exc).splitlines()[0])}") from None
-    if found != head:
-        store.dispose()
-        raise click.ClickException(f"the portal store is at schema {found or '(empty)'}, not {head}: "
-                                   "run `ibok db upgrade` first")
-    return store
 
 
 @contextmanager
@@ -89,9 +74,9 @@ def _streams(names: tuple[str, ...]) -> list:
 
 
 def _echo_results(results: list[RunResult]) -> None:
-    click.echo(f"{'stream':<13}{'outcome':<12}{'read':>10}{'written':>10}{'deleted':>9}{'seconds':>9}")
+    click.echo(f"{'stream':<17}{'outcome':<12}{'read':>10}{'written':>10}{'deleted':>9}{'seconds':>9}")
     for r in results:
-        click.echo(f"{r.stream:<13}{r.outcome:<12}{r.rows_read:>10,}{r.rows_written:>10,}{r.rows_deleted:>9,}"
+        click.echo(f"{r.stream:<17}{r.outcome:<12}{r.rows_read:>10,}{r.rows_written:>10,}{r.rows_deleted:>9,}"
                    f"{r.seconds:>9.2f}")
         if r.error:
             click.echo(f"  error: {r.error}")
@@ -151,7 +136,7 @@ def verify_command(settings: Settings, streams: tuple[str, ...], limit: int) -> 
     selected = _streams(streams)
     with opened(settings) as (source, store):
         report = verify(source, store, selected, limit=limit)
-    click.echo(f"{'stream':<13}{'billing':>10}{'store':>10}")
+    click.echo(f"{'stream':<17}{'billing':>10}{'store':>10}")
     for name, (billing, stored) in report.counts.items():
         click.echo(f"{name:<13}{billing:>10,}{stored:>10,}")
     for difference in report.differences:
@@ -174,7 +159,7 @@ def status_command(settings: Settings, as_json: bool) -> None:
         json.dump({"streams": rows, "daemons": running}, sys.stdout, indent=2, default=str)
         click.echo()
         return
-    click.echo(f"{'stream':<13}{'checkpoint':<21}{'last run (UTC)':<21}{'outcome':<12}{'rows':>9}{'lag':>10}"
+    click.echo(f"{'stream':<17}{'checkpoint':<21}{'last run (UTC)':<21}{'outcome':<12}{'rows':>9}{'lag':>10}"
                f"  freshness")
     for row in rows:
         lag = "-" if row["lag_s"] is None else f"{row['lag_s']:.0f} s"

@@ -17,6 +17,8 @@ from sync.streams import BY_NAME, STREAMS
 DEFAULT_INTERVALS: dict[str, int] = {
     "sellers": 3600, "customers": 30, "points": 120, "contracts": 60, "meters": 900, "readings": 20,
     "invoices": 30, "settlements": 20, "payments": 20, "outages": 30, "case_events": 30,
+    # What the office did with a customer's submission: the customer waits for it on the page.
+    "reading_replies": 20, "message_replies": 20, "change_replies": 20,
 }
 
 

@@ -42,6 +42,10 @@ STREAMS: tuple[Stream, ...] = (
     Stream("payments", "cursor"),
     Stream("outages", "cursor"),
     Stream("case_events", "append"),
+    # Billing's office answers our submissions in the interface tables (with a change stamp).
+    Stream("reading_replies", "cursor"),
+    Stream("message_replies", "cursor"),
+    Stream("change_replies", "cursor"),
 )
 BY_NAME: dict[str, Stream] = {s.name: s for s in STREAMS}
 # The streams whose rows belong to one customer, in order: what a per-customer refresh re-reads.

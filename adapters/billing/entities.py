@@ -97,6 +97,25 @@ def _case_event(row: tuple, utc: ToUtc) -> r.CaseEvent:
     return r.CaseEvent(row[0], text(row[1]), utc(row[2]), text(row[3]))
 
 
+def _status(value: object) -> str:
+    return r.REPLY_STATUSES[text(value)]
+
+
+def _reading_reply(row: tuple, utc: ToUtc) -> r.ReadingReply:
+    return r.ReadingReply(row[0], text(row[1]), row[2], day(row[3]), decimal(row[4], 3), _status(row[5]),
+                          text(row[6]) or None, row[7], utc(row[8]))
+
+
+def _message_reply(row: tuple, utc: ToUtc) -> r.MessageReply:
+    return r.MessageReply(row[0], text(row[1]), row[2], text(row[3]), text(row[4]) or None, _status(row[5]),
+                          text(row[6]) or None, utc(row[7]))
+
+
+def _change_reply(row: tuple, utc: ToUtc) -> r.ChangeReply:
+    return r.ChangeReply(row[0], text(row[1]), row[2], text(row[3]), _status(row[4]), text(row[5]) or None,
+                         utc(row[6]))
+
+
 # The points a customer holds (any contract, past or present): its points, meters and readings.
 _HELD_BY = "{point} IN (SELECT u.ID_PKT FROM UMOWY u WHERE u.ID_ODB = ?)"
 _ADDRESS = "t.ULICA, t.NR_DOMU, t.NR_LOKALU, t.KOD_POCZTOWY, t.MIEJSCOWOSC"
@@ -131,6 +150,15 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
     Entity("outages", "AWARIE", "ID_AWARII", "t.ID_AWARII, t.REJON, t.OD, t.{do}, t.OPIS, t.DATA_MOD", _outage),
     Entity("case_events", "SPRAWY_HISTORIA", "ID_HIST", "t.ID_HIST, t.NR_SPRAWY, t.DATA, t.ETAP", _case_event,
            tracked=False),
+    # The interface tables as billing's office leaves them: status and reply of each submission.
+    Entity("reading_replies", "IBOK_ODCZYTY", "ID_ZGL",
+           "t.ID_ZGL, t.KLUCZ, t.ID_WOD, t.DATA_ODCZYTU, t.STAN, t.STATUS, t.UWAGI, t.ID_ODCZ, t.DATA_MOD",
+           _reading_reply),
+    Entity("message_replies", "IBOK_ZGLOSZENIA", "ID_ZGL",
+           "t.ID_ZGL, t.KLUCZ, t.ID_ODB, t.KATEGORIA, t.NR_SPRAWY, t.STATUS, t.ODPOWIEDZ, t.DATA_MOD",
+           _message_reply),
+    Entity("change_replies", "IBOK_ZMIANY", "ID_ZM",
+           "t.ID_ZM, t.KLUCZ, t.ID_ODB, t.POLE, t.STATUS, t.UWAGI, t.DATA_MOD", _change_reply),
 )}
 
 LINES_SELECT = ("SELECT ID_POZ, ID_FAKT, LP, NAZWA, ILOSC, JM, CENA_NETTO, STAWKA_VAT, NETTO, VAT, BRUTTO"

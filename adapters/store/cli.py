@@ -14,9 +14,26 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from adapters.store import migrate
 from adapters.store.db import create_store_engine
+from adapters.store.store import Store
 from config.cli import pass_settings
 from config.logs import redact_text
 from config.settings import Settings
+
+
+def open_store(settings: Settings) -> Store:
+    """The portal store, checked to be at the current schema (a ClickException saying what to do if not)."""
+    store = Store.from_settings(settings)
+    try:
+        found, head = migrate.current(store.engine), migrate.head()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the store is one line for the operator
+        store.dispose()
+        raise click.ClickException(f"cannot open the portal store {redact_text(settings.store.url)}: "
+                                   f"{redact_text(str(exc).splitlines()[0])}") from None
+    if found != head:
+        store.dispose()
+        raise click.ClickException(f"the portal store is at schema {found or '(empty)'}, not {head}: "
+                                   "run `ibok db upgrade` first")
+    return store
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -163,8 +163,40 @@ case_events = Table(
     _hash(),
 )
 
+# What billing's office did with our submissions; ``key`` is the submission's id (billing's KLUCZ).
+reading_replies = Table(
+    "reading_replies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("key", String(36), nullable=False, unique=True),
+    Column("meter_id", Integer, nullable=False),
+    Column("read_on", Date, nullable=False), Column("state", QUANTITY, nullable=False),
+    Column("status", String(12), nullable=False), Column("note", String(200)), Column("reading_id", Integer),
+    _modified(), _hash(),
+)
+
+message_replies = Table(
+    "message_replies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("key", String(36), nullable=False, unique=True),
+    Column("customer_id", Integer, nullable=False),
+    Column("category", String(3), nullable=False), Column("case_number", String(30)),
+    Column("status", String(12), nullable=False), Column("answer", Text),
+    _modified(), _hash(),
+)
+
+change_replies = Table(
+    "change_replies", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("key", String(36), nullable=False, unique=True),
+    Column("customer_id", Integer, nullable=False),
+    Column("field", String(12), nullable=False),
+    Column("status", String(12), nullable=False), Column("note", String(200)),
+    _modified(), _hash(),
+)
+
 MIRRORED: dict[str, Table] = {t.name: t for t in (sellers, customers, points, contracts, meters, readings, invoices,
-                                                 settlements, payments, outages, case_events)}
+                                                 settlements, payments, outages, case_events, reading_replies,
+                                                 message_replies, change_replies)}
 
 # ----- derived data (computed when data lands) ---------------------------------------------------
 customer_summaries = Table(
@@ -265,4 +297,35 @@ daemons = Table(  # one row per daemon process: liveness, and what it knows of b
     Column("billing_down_since", UtcDateTime()),
     Column("billing_error", Text),
     Column("stopped_at", UtcDateTime()),
+)
+
+
+# ----- customer submissions and their way to billing ---------------------------------------------
+submissions = Table(  # what a customer (or an admin for them) submitted; written with its outbox row
+    "submissions", metadata,
+    Column("id", String(36), primary_key=True),  # a UUID: billing's KLUCZ, and the form's idempotency key
+    Column("kind", String(8), nullable=False),  # reading | message | change
+    Column("customer_id", Integer, nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
+    Column("submitted_by", String(120), nullable=False),  # a portal login, an admin, or the CLI's user
+    Column("meter_id", Integer), Column("read_on", Date), Column("state", QUANTITY),
+    Column("unusual", Boolean),  # the customer confirmed a value far outside the meter's history
+    Column("category", String(3)), Column("subject", String(120)), Column("body", Text),
+    Column("field", String(12)), Column("value", String(80)),
+    Index(None, "customer_id", "submitted_at"),
+    Index(None, "meter_id", "read_on"),
+)
+
+outbox = Table(  # delivery of each submission to billing's interface tables, exactly once
+    "outbox", metadata,
+    Column("id", String(36), primary_key=True),  # the submission's id
+    Column("state", String(10), nullable=False),  # pending | sent | dead | cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("claimed_by", String(120)), Column("claimed_until", UtcDateTime()),
+    Column("tried_at", UtcDateTime()),  # an insert was tried: the next try reads back by KLUCZ first
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "state", "next_attempt_at"),
 )

@@ -1,0 +1,129 @@
+"""The outbox: each submission's delivery to billing, claimed by one relay at a time, exactly once.
+
+A row is ``pending`` until the relay has seen its interface row in billing (``sent``), or it
+became a dead letter (``dead``: a permanent error, or too many failed tries) that an admin
+retries or cancels (``cancelled``). A relay claims rows for a while; a claim that expired, or
+whose holder died, may be taken by another relay, which then reads back by KLUCZ before it
+inserts anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, update
+
+from adapters.records import Delivery
+from adapters.store.state import utcnow
+from adapters.store.tables import outbox, submissions
+
+STATES = ("pending", "sent", "dead", "cancelled")
+_PAYLOAD = ("meter_id", "read_on", "state", "category", "subject", "body", "field", "value")
+
+
+def enqueue(conn: Connection, ids: Iterable[str]) -> None:
+    """Outbox rows for submissions written in this same transaction."""
+    now = utcnow()
+    conn.execute(outbox.insert(), [{"id": i, "state": "pending", "attempts": 0, "next_attempt_at": now,
+                                    "created_at": now} for i in ids])
+
+
+def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
+          is_dead: Callable[[str], bool] = lambda _holder: False) -> list[tuple[Delivery, bool]]:
+    """Up to ``limit`` due rows, now claimed by ``holder``, oldest first, with a "read back first"
+    flag: True when an earlier try (or an earlier claim, whose relay may have died after its
+    INSERT) could have put the row into billing already."""
+    o, now = outbox.c, utcnow()
+    claimed_by_dead = [h for h in conn.execute(
+        select(o.claimed_by).distinct().where(and_(o.state == "pending", o.claimed_until >= now))).scalars()
+        if is_dead(h)]
+    free = or_(o.claimed_until.is_(None), o.claimed_until < now, o.claimed_by.in_(claimed_by_dead))
+    query = (select(o.id, o.claimed_by, o.tried_at, o.attempts, *(submissions.c[c] for c in (
+        "kind", "customer_id", "submitted_at", *_PAYLOAD)))
+             .join(submissions, submissions.c.id == o.id)
+             .where(and_(o.state == "pending", o.next_attempt_at <= now, free))
+             .order_by(o.next_attempt_at, o.created_at).limit(limit))
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=outbox, skip_locked=True)
+    rows = conn.execute(query).mappings().all()
+    if not rows:
+        return []
+    conn.execute(update(outbox).where(o.id.in_([r["id"] for r in rows]))
+                 .values(claimed_by=holder, claimed_until=now + claim_for))
+    return [(Delivery(r["id"], r["kind"], r["customer_id"], r["submitted_at"], *(r[c] for c in _PAYLOAD)),
+             r["claimed_by"] is not None or r["tried_at"] is not None or r["attempts"] > 0) for r in rows]
+
+
+def mark_sent(conn: Connection, ids: Sequence[str]) -> None:
+    """These rows are in billing: delivered, whoever claims them now."""
+    if ids:
+        conn.execute(update(outbox).where(and_(outbox.c.id.in_(list(ids)), outbox.c.state == "pending"))
+                     .values(state="sent", sent_at=utcnow(), claimed_by=None, claimed_until=None, last_error=None))
+
+
+def mark_failed(conn: Connection, key: str, error: str, *, retry_in: timedelta | None, uncertain: bool) -> None:
+    """A try failed: try again after ``retry_in``, or (None) it is a dead letter. ``uncertain``: the
+    INSERT may have reached billing, so the next try reads back first."""
+    values: dict[str, Any] = {"attempts": outbox.c.attempts + 1, "last_error": error[:2000], "claimed_by": None,
+                              "claimed_until": None}
+    if uncertain:
+        values["tried_at"] = utcnow()
+    if retry_in is None:
+        values["state"] = "dead"
+    else:
+        values["next_attempt_at"] = utcnow() + retry_in
+    conn.execute(update(outbox).where(and_(outbox.c.id == key, outbox.c.state == "pending")).values(**values))
+
+
+def release(conn: Connection, holder: str, ids: Sequence[str], uncertain: Sequence[str] = ()) -> None:
+    """Give back claimed rows (the relay stops, or billing went away); ``uncertain`` ones may have
+    reached billing, so the next try reads back first."""
+    if ids:
+        conn.execute(update(outbox).where(and_(outbox.c.id.in_(list(ids)), outbox.c.claimed_by == holder,
+                                               outbox.c.state == "pending"))
+                     .values(claimed_by=None, claimed_until=None))
+    if uncertain:
+        conn.execute(update(outbox).where(outbox.c.id.in_(list(uncertain))).values(tried_at=utcnow()))
+
+
+def attempts_of(conn: Connection, key: str) -> int:
+    return int(conn.execute(select(outbox.c.attempts).where(outbox.c.id == key)).scalar() or 0)
+
+
+def retry(conn: Connection, ids: Sequence[str] | None = None) -> int:
+    """Dead letters (these, or all) back to the queue, with a fresh count of tries."""
+    where = [outbox.c.state == "dead"]
+    if ids is not None:
+        where.append(outbox.c.id.in_(list(ids)))
+    return conn.execute(update(outbox).where(and_(*where)).values(
+        state="pending", attempts=0, next_attempt_at=utcnow(), claimed_by=None, claimed_until=None)).rowcount
+
+
+def cancel(conn: Connection, ids: Sequence[str]) -> int:
+    """Dead letters (or rows still waiting) that will not be delivered: the customer sees "cancelled"."""
+    return conn.execute(update(outbox).where(and_(outbox.c.id.in_(list(ids)),
+                                                  outbox.c.state.in_(("dead", "pending")),
+                                                  or_(outbox.c.claimed_until.is_(None),
+                                                      outbox.c.claimed_until < utcnow())))
+                        .values(state="cancelled", claimed_by=None, claimed_until=None)).rowcount
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    found = dict(conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all())
+    return {state: int(found.get(state, 0)) for state in STATES}
+
+
+def oldest_pending(conn: Connection) -> datetime | None:
+    return conn.execute(select(func.min(outbox.c.created_at)).where(outbox.c.state == "pending")).scalar()
+
+
+def listing(conn: Connection, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Outbox rows with their submission's kind and customer, newest first."""
+    query = (select(outbox, submissions.c.kind, submissions.c.customer_id, submissions.c.submitted_by)
+             .join(submissions, submissions.c.id == outbox.c.id)
+             .order_by(outbox.c.created_at.desc()).limit(limit))
+    if state is not None:
+        query = query.where(outbox.c.state == state)
+    return [dict(r) for r in conn.execute(query).mappings()]

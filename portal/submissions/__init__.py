@@ -1,0 +1,1 @@
+"""Customer submissions (readings, messages, data changes, e-invoice consent): rules, use cases, status."""

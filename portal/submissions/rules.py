@@ -1,0 +1,216 @@
+"""What a submission must satisfy before it leaves for billing: pure checks, no I/O.
+
+Each check returns ``Problem``s (refusals: nothing is written) or warnings (the customer must
+confirm: billing accepts the value but orders a control reading on site). The texts customers
+see are in ``portal.submissions.messages``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+MAX_STATE = Decimal("999999999.999")  # DECIMAL(12,3)
+UNUSUAL_FACTOR = Decimal(3)  # billing orders a control reading above three times the usual consumption
+MOVING = Decimal("0.05")  # m³ a day from which a meter "always moves" (a zero reading is then unusual)
+CATEGORIES = ("REK", "WNI", "INF", "AWA")
+SUBJECT_CHARS = (3, 120)
+BODY_CHARS = (10, 4000)
+EMAIL_CHARS = 80
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+PHONE = re.compile(r"^\+?[0-9 ()\-]{9,20}$")
+_NUMBER = re.compile(r"^\d+(?:[.,](\d+))?$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason to refuse (or, as a warning, to ask for confirmation), with what its message needs."""
+
+    code: str
+    field: str  # the form field it belongs to, e.g. "value", "meters[1].date", "body"
+    params: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MeterFacts:
+    """What the store knows of one meter, as far as a reading for it is concerned."""
+
+    id: int
+    serial_number: str
+    point_id: int
+    held: bool  # on a service point of one of the customer's current contracts
+    mounted_on: date
+    dismounted_on: date | None
+    last: tuple[date, Decimal] | None  # the latest reading: billing's, or one submitted and not refused
+    history: tuple[tuple[date, Decimal], ...] = ()  # billing's readings, oldest first
+
+
+@dataclass(frozen=True)
+class ReadingEntry:
+    """One meter's line of the reading form, as typed."""
+
+    meter: str  # serial number
+    value: str
+    on: date | None = None  # None: today
+    confirmed: bool = False  # the customer confirmed an unusual value
+
+
+@dataclass(frozen=True)
+class CheckedReading:
+    meter_id: int
+    on: date
+    state: Decimal
+    unusual: bool
+
+
+def parse_state(text: str) -> tuple[Decimal | None, str | None]:
+    """A meter's indication as typed ("1234,5", "1 234.567"): the value, or the code of what is wrong."""
+    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        return None, "value_required"
+    if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
+        return None, "value_negative"
+    match = _NUMBER.match(cleaned)
+    if not match:
+        return None, "value_not_number"
+    if match.group(1) and len(match.group(1)) > 3:
+        return None, "value_precision"
+    try:
+        value = Decimal(cleaned.replace(",", "."))
+    except InvalidOperation:
+        return None, "value_not_number"
+    if value > MAX_STATE:
+        return None, "value_too_large"
+    return value.quantize(Decimal("0.001")), None
+
+
+def usual_daily(history: tuple[tuple[date, Decimal], ...]) -> Decimal | None:
+    """The meter's usual consumption per day over its readings, None when they say nothing."""
+    if len(history) < 2:
+        return None
+    (first_on, first), (last_on, last) = history[0], history[-1]
+    days = (last_on - first_on).days
+    return None if days <= 0 else (last - first) / days
+
+
+def unusual(meter: MeterFacts, on: date, state: Decimal) -> str | None:
+    """Why the value is far outside the meter's history (a warning code), None when it is not."""
+    usual = usual_daily(meter.history)
+    if usual is None or meter.last is None or on <= meter.last[0]:
+        return None
+    used = state - meter.last[1]
+    if used == 0 and usual > MOVING:
+        return "unusual_zero"
+    if used > usual * (on - meter.last[0]).days * UNUSUAL_FACTOR:
+        return "unusual_high"
+    return None
+
+
+def check_readings(entries: list[ReadingEntry], meters: dict[str, MeterFacts], today: date,
+                   ) -> tuple[list[CheckedReading], list[Problem], list[Problem]]:
+    """(readings to submit, problems, warnings not yet confirmed); readings only when neither is left."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    checked: list[CheckedReading] = []
+    if not entries:
+        return [], [Problem("readings_required", "meters")], []
+    seen: set[str] = set()
+    points: set[int] = set()
+    for n, entry in enumerate(entries):
+        where = f"meters[{n}]"
+        serial = entry.meter.strip()
+        meter = meters.get(serial)
+        if meter is None or not meter.held:
+            problems.append(Problem("meter_not_yours", f"{where}.meter", {"meter": serial}))
+            continue
+        if serial in seen:
+            problems.append(Problem("meter_twice", f"{where}.meter", {"meter": serial}))
+            continue
+        seen.add(serial)
+        points.add(meter.point_id)
+        if meter.dismounted_on is not None and meter.dismounted_on <= today:
+            problems.append(Problem("meter_dismounted", f"{where}.meter",
+                                    {"meter": serial, "date": meter.dismounted_on}))
+            continue
+        state, code = parse_state(entry.value)
+        on = entry.on or today
+        found = len(problems)
+        if code is not None:
+            problems.append(Problem(code, f"{where}.value", {"meter": serial}))
+        if on > today:
+            problems.append(Problem("date_future", f"{where}.date", {"meter": serial, "date": on}))
+        elif on < meter.mounted_on:
+            problems.append(Problem("date_before_mounting", f"{where}.date",
+                                    {"meter": serial, "date": meter.mounted_on}))
+        elif meter.last is not None and on < meter.last[0]:
+            problems.append(Problem("date_before_last", f"{where}.date", {"meter": serial, "date": meter.last[0]}))
+        if state is not None and meter.last is not None and state < meter.last[1]:
+            problems.append(Problem("value_below_last", f"{where}.value",
+                                    {"meter": serial, "last": meter.last[1], "date": meter.last[0]}))
+        if len(problems) > found or state is None:
+            continue
+        warning = unusual(meter, on, state)
+        if warning is not None and not entry.confirmed:
+            warnings.append(Problem(warning, f"{where}.value", {"meter": serial, "value": state}))
+        checked.append(CheckedReading(meter.id, on, state, warning is not None))
+    if len(points) > 1:
+        problems.append(Problem("meters_different_points", "meters"))
+    if problems or warnings:
+        return [], problems, warnings
+    return checked, [], []
+
+
+def _text_problems(name: str, value: str, limits: tuple[int, int]) -> list[Problem]:
+    if not value:
+        return [Problem(f"{name}_required", name)]
+    if len(value) < limits[0] or len(value) > limits[1]:
+        return [Problem(f"{name}_length", name, {"min": limits[0], "max": limits[1], "length": len(value)})]
+    return _encodable(name, value)
+
+
+def _encodable(name: str, value: str) -> list[Problem]:
+    """Billing keeps text in the Polish Windows code page: what it cannot hold is refused here, named."""
+    if _CONTROL.search(value):
+        return [Problem("text_control", name)]
+    bad = sorted({ch for ch in value if not _fits_cp1250(ch)})
+    return [Problem("text_characters", name, {"characters": " ".join(bad)})] if bad else []
+
+
+def _fits_cp1250(ch: str) -> bool:
+    try:
+        ch.encode("cp1250")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_message(category: str, subject: str, body: str) -> list[Problem]:
+    problems = [] if category in CATEGORIES else [Problem("category_unknown", "category")]
+    return problems + _text_problems("subject", subject, SUBJECT_CHARS) + _text_problems("body", body, BODY_CHARS)
+
+
+def normalize_phone(value: str) -> str:
+    return re.sub(r"\s+", " ", value.strip())
+
+
+def check_email(value: str, current: str | None) -> list[Problem]:
+    if not value:
+        return [Problem("email_required", "email")]
+    if len(value) > EMAIL_CHARS or not EMAIL.match(value) or not value.isascii():
+        return [Problem("email_invalid", "email")]
+    if current is not None and value.lower() == current.strip().lower():
+        return [Problem("email_unchanged", "email")]
+    return []
+
+
+def check_phone(value: str, current: str | None) -> list[Problem]:
+    if not value:
+        return [Problem("phone_required", "phone")]
+    if not PHONE.match(value) or sum(ch.isdigit() for ch in value) < 9:
+        return [Problem("phone_invalid", "phone")]
+    if current is not None and re.sub(r"\D", "", value) == re.sub(r"\D", "", current):
+        return [Problem("phone_unchanged", "phone")]
+    return []

@@ -1,0 +1,117 @@
+"""`ibok outbox ...`: deliver waiting submissions now, see the queue, retry or cancel dead letters."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from datetime import UTC, datetime
+
+import click
+
+from adapters.billing.interface import InterfaceWriter
+from adapters.store import outbox
+from adapters.store.cli import open_store
+from adapters.store.db import writer
+from config.cli import pass_settings
+from config.settings import Settings
+from sync.relay import Relay
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Customer submissions on their way to billing's interface tables."""
+
+
+@outbox_group.command("relay")
+@pass_settings
+def relay_command(settings: Settings) -> None:
+    """Deliver every submission due now (what the daemon does every few seconds), then exit."""
+    settings.require("billing.interface_dsn")
+    store = open_store(settings)
+    interface = InterfaceWriter.from_settings(settings)
+    stop = threading.Event()
+    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        report = Relay.from_settings(settings, interface, store.engine, stop=stop).run()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        interface.close()
+        store.dispose()
+    click.echo(f"sent {report.sent}, already in billing {report.found}, to retry {report.retried}, "
+               f"dead letters {report.dead}")
+    if report.unreachable:
+        raise click.ClickException(f"billing unreachable, the rest waits: {report.unreachable}")
+
+
+@outbox_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+@pass_settings
+def status_command(settings: Settings, as_json: bool) -> None:
+    """How many submissions wait, were sent, are dead letters or were cancelled."""
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            counts, oldest = outbox.counts(conn), outbox.oldest_pending(conn)
+    finally:
+        store.dispose()
+    waiting_s = None if oldest is None else round((datetime.now(UTC) - oldest).total_seconds(), 1)
+    if as_json:
+        click.echo(json.dumps({**counts, "oldest_pending_s": waiting_s}))
+        return
+    click.echo("  ".join(f"{state} {n}" for state, n in counts.items()))
+    if waiting_s is not None:
+        click.echo(f"oldest waiting: {waiting_s} s")
+
+
+@outbox_group.command("list")
+@click.option("--state", type=click.Choice(outbox.STATES), default=None, help="Only rows in this state.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@pass_settings
+def list_command(settings: Settings, state: str | None, limit: int) -> None:
+    """The newest outbox rows: id (billing's KLUCZ), kind, customer, state, tries and the last error."""
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            rows = outbox.listing(conn, state, limit)
+    finally:
+        store.dispose()
+    click.echo(f"{'id':<37}{'kind':<9}{'customer':>9}  {'state':<10}{'tries':>5}  created (UTC)")
+    for r in rows:
+        click.echo(f"{r['id']:<37}{r['kind']:<9}{r['customer_id']:>9}  {r['state']:<10}{r['attempts']:>5}  "
+                   f"{r['created_at']:%Y-%m-%d %H:%M:%S}")
+        if r["last_error"]:
+            click.echo(f"  last error: {r['last_error']}")
+
+
+def _change(settings: Settings, ids: tuple[str, ...], all_dead: bool, verb: str) -> int:
+    if not ids and not all_dead:
+        raise click.UsageError("name the submissions (ids from `ibok outbox list`) or give --all-dead")
+    store = open_store(settings)
+    try:
+        with writer(store.engine).begin() as conn:
+            if verb == "retry":
+                return outbox.retry(conn, list(ids) if ids else None)
+            chosen = list(ids) if ids else [r["id"] for r in outbox.listing(conn, "dead", 1_000_000)]
+            return outbox.cancel(conn, chosen)
+    finally:
+        store.dispose()
+
+
+@outbox_group.command("retry")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--all-dead", is_flag=True, help="Every dead letter.")
+@pass_settings
+def retry_command(settings: Settings, ids: tuple[str, ...], all_dead: bool) -> None:
+    """Put dead letters back in the queue with a fresh count of tries."""
+    click.echo(f"{_change(settings, ids, all_dead, 'retry')} submission(s) back in the queue")
+
+
+@outbox_group.command("cancel")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--all-dead", is_flag=True, help="Every dead letter.")
+@pass_settings
+def cancel_command(settings: Settings, ids: tuple[str, ...], all_dead: bool) -> None:
+    """Give up on dead letters (or waiting submissions): they will not be delivered; customers see "cancelled"."""
+    click.echo(f"{_change(settings, ids, all_dead, 'cancel')} submission(s) cancelled")
