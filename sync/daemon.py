@@ -5,6 +5,9 @@ interval, the nightly reconciliation, manual requests, a billing probe with hear
 pruning of old history. Every job is coalesced, runs one instance at a time and has a misfire
 grace time. Several daemons may share one store: the stream leases decide who runs what.
 
+The outbox relay runs in a thread of its own every ``outbox.every_s`` seconds, so a customer's
+submission never waits behind a long sync run; while billing is unreachable it waits too.
+
 SIGTERM or SIGINT sets one stop event: runs stop between batches (the batch in flight commits
 or rolls back whole), leases are released, requests in progress go back to the queue, exit 0.
 """
@@ -27,6 +30,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from adapters.billing.interface import InterfaceWriter
 from adapters.billing.source import OdbcBillingSource
 from adapters.store import daemons, requests, state
 from adapters.store.store import Store
@@ -35,6 +39,7 @@ from config.settings import Settings
 from sync import health, schedule
 from sync.engine import RunResult, Syncer, default_holder
 from sync.gate import BillingGate
+from sync.relay import Relay
 from sync.streams import BY_NAME, STREAMS, select_streams
 
 log = structlog.get_logger(__name__)
@@ -65,9 +70,11 @@ class Daemon:
         self._runs = itertools.count(1)
         self._last_heartbeat = 0.0
         self._server: health.Server | None = None
+        self._interface: InterfaceWriter | None = None  # used by the relay's one thread only
         self.scheduler = BackgroundScheduler(
-            # Requests, the probe and the heartbeat never wait behind a long stream run.
-            executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2)},
+            # Requests, the probe, the heartbeat and the relay never wait behind a long stream run.
+            executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2),
+                       "relay": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.config.misfire_grace_s},
             timezone=self.tz)
         self.scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
@@ -89,7 +96,7 @@ class Daemon:
         with self.store.writer.begin() as conn:
             daemons.started(conn, self.holder)
         now = datetime.now(self.tz)
-        for spec in schedule.jobs(self.config):
+        for spec in schedule.jobs(self.config, self.settings.outbox.every_s):
             trigger: Any
             if spec.daily_at is not None:
                 trigger = CronTrigger(hour=spec.daily_at.hour, minute=spec.daily_at.minute, timezone=self.tz)
@@ -97,7 +104,7 @@ class Daemon:
             else:
                 trigger = IntervalTrigger(seconds=spec.every_s, timezone=self.tz)
                 first = now  # streams start at once: a restarted daemon catches up first
-            executor = "control" if spec.kind in ("requests", "billing_probe") else "default"
+            executor = {"requests": "control", "billing_probe": "control", "outbox": "relay"}.get(spec.kind, "default")
             self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first,
                                    executor=executor)
         self.scheduler.start()
@@ -117,6 +124,8 @@ class Daemon:
         with self._sources_lock:
             for source in self._sources:
                 source.close()
+        if self._interface is not None:
+            self._interface.close()
         self.store.dispose()
         log.info("daemon_stopped", holder=self.holder, seconds=round(time.monotonic() - started, 3),
                  requests_put_back=put_back)
@@ -131,7 +140,19 @@ class Daemon:
         if spec.kind == "stream":
             return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
         return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
-                "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune}[spec.kind]
+                "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
+                "outbox": self.relay}[spec.kind]
+
+    def relay(self) -> None:
+        """Deliver the submissions due now; if billing does not answer, close the gate (they wait)."""
+        if self.stop.is_set() or not self.gate.is_open:
+            return
+        if self._interface is None:
+            self._interface = InterfaceWriter.from_settings(self.settings)
+        report = Relay.from_settings(self.settings, self._interface, self.store.engine, stop=self.stop,
+                                     holder=f"{self.holder}.relay").run()
+        if report.unreachable:
+            self._check_billing()
 
     def run_streams(self, streams: list, mode: str, requested_by: str | None = None,
                     lease_wait_s: float = 0.0) -> list[RunResult]:
@@ -189,8 +210,8 @@ class Daemon:
 
     def _catch_up(self) -> None:
         soon = datetime.now(self.tz)
-        for stream in STREAMS:
-            job = self.scheduler.get_job(f"stream:{stream.name}")
+        for job_id in ["outbox", *(f"stream:{stream.name}" for stream in STREAMS)]:
+            job = self.scheduler.get_job(job_id)
             if job is not None:
                 job.modify(next_run_time=soon)
 

@@ -85,6 +85,11 @@ class Metrics(Collector):
         yield GaugeMetricFamily("ibok_billing_up", "1 when this daemon can reach the billing database.",
                                 value=1.0 if self.gate.is_open else 0.0)
         dirty_customers, dirty_meters = self.store.dirty_counts()
+        queue = GaugeMetricFamily("ibok_outbox_submissions", "Customer submissions in the outbox by state "
+                                  "(pending, sent, dead, cancelled).", labels=["state"])
+        for state, count in self.store.outbox_counts().items():
+            queue.add_metric([state], float(count))
+        yield queue
         yield GaugeMetricFamily("ibok_derived_pending", "Customers and meters whose derived data waits for a "
                                 "refresh.", value=float(dirty_customers + dirty_meters))
 

@@ -106,6 +106,7 @@ class Relay:
                 self._deliver(batch, report)
             except BillingUnreachable as exc:
                 report.unreachable = str(exc)
+                log.warning("outbox_billing_unreachable", error=report.unreachable)
                 break
         if report:
             log.info("outbox_relayed", sent=report.sent, found=report.found, retried=report.retried,
@@ -168,6 +169,8 @@ class Relay:
     def _after_failed_insert(self, delivery: Delivery, exc: Exception) -> str | tuple[str, str, bool]:
         kind = classify(exc)
         error = redact_text(f"[{sqlstate(exc) or type(exc).__name__}] {error_text(exc)}".splitlines()[0])
+        if kind == "unreachable":
+            raise BillingUnreachable(error)
         if kind == "permanent":
             return "dead", error, False
         # A conflict (our KLUCZ is there already) or a broken connection: look before anything else.
@@ -186,7 +189,10 @@ class Relay:
                 return self.interface.find(delivery.kind, delivery.key)
             except Exception as exc:  # noqa: BLE001
                 self.interface.close()
-                if classify(exc) != "transient":
+                kind = classify(exc)
+                if kind == "unreachable":
+                    raise BillingUnreachable(redact_text(str(exc))) from None
+                if kind != "transient":
                     raise
                 if attempt == 2 or self.stop.wait(0.2 * (attempt + 1)):
                     raise BillingUnreachable(redact_text(error_text(exc).splitlines()[0])) from None

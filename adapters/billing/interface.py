@@ -15,10 +15,14 @@ from zoneinfo import ZoneInfo
 import pyodbc
 
 from adapters.billing.odbc import Dialect, connect, dialect_of
-from adapters.billing.retry import is_transient, sqlstate
+from adapters.billing.retry import error_text, is_transient, sqlstate
 from adapters.records import Delivery
 
-Failure = Literal["conflict", "transient", "permanent"]
+Failure = Literal["unreachable", "conflict", "transient", "permanent"]
+
+
+class CannotConnect(Exception):
+    """No connection to billing could be opened: nothing was sent, and nothing can be tried now."""
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,11 @@ TARGETS: dict[str, Target] = {
 
 
 def classify(exc: BaseException) -> Failure:
-    """What a failed insert means: a row with this KLUCZ may exist (an integrity error: look), the
-    connection or a lock failed (look, then try again), or billing refuses the row as it is."""
+    """What a failed insert means: billing cannot be reached (nothing was sent), a row with this KLUCZ
+    may exist (an integrity error: look), the connection or a lock failed (look, then try again),
+    or billing refuses the row as it is."""
+    if isinstance(exc, CannotConnect):
+        return "unreachable"
     state = sqlstate(exc)
     if state is not None and state.startswith("23"):
         return "conflict"
@@ -70,9 +77,13 @@ class InterfaceWriter:
 
     def _connection(self) -> pyodbc.Connection:
         if self._conn is None:
-            self._conn = connect(self.conn_str, login_timeout_s=self.login_timeout_s,
-                                 query_timeout_s=self.query_timeout_s, autocommit=True)
-            self._dialect = dialect_of(self._conn)
+            try:
+                self._conn = connect(self.conn_str, login_timeout_s=self.login_timeout_s,
+                                     query_timeout_s=self.query_timeout_s, autocommit=True)
+                self._dialect = dialect_of(self._conn)
+            except pyodbc.Error as exc:
+                self.close()
+                raise CannotConnect(error_text(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
         return self._conn
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from adapters.ports import Changes
-from adapters.store import reader, refresh, state, writer
+from adapters.store import outbox, reader, refresh, state, writer
 from adapters.store.db import create_store_engine
 from adapters.store.db import writer as writing
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, sync_runs
@@ -106,6 +106,10 @@ class Store:
         with self.engine.connect() as conn:
             return (conn.execute(select(func.count()).select_from(dirty_customers)).scalar_one(),
                     conn.execute(select(func.count()).select_from(dirty_meters)).scalar_one())
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return outbox.counts(conn)
 
     # ----- writes ----------------------------------------------------------------------------
     @contextmanager

@@ -81,8 +81,9 @@ def add(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[str]:
     exists already (the same form sent twice) is left as it is. Returns the ids written now."""
     created = []
     for row in rows:
-        stmt = insert_statement(conn, submissions).values(**row).on_conflict_do_nothing(index_elements=["id"])
-        if conn.execute(stmt).rowcount == 1:
+        stmt = (insert_statement(conn, submissions).values(**row).on_conflict_do_nothing(index_elements=["id"])
+                .returning(submissions.c.id))  # (rowcount is not reliable here on every driver)
+        if conn.execute(stmt).first() is not None:
             created.append(row["id"])
     if created:
         queue.enqueue(conn, created)

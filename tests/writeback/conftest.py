@@ -1,0 +1,38 @@
+"""Write-back tests run on mirrors (a tiny stand-in synced into a store), as the sync tests do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from adapters.store.tables import outbox, submissions
+from portal.submissions import service
+from tests.sync.conftest import Mirror
+from tests.sync.conftest import make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
+
+# The portal's clock: the day after the stand-in data's reference date (tests.conftest.AS_OF), 11:00 in Warsaw.
+PORTAL_NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
+
+
+@dataclass
+class Portal:
+    """A synced mirror and the context the portal's use cases run in, on a fixed day."""
+
+    mirror: Mirror
+    ctx: service.Context
+
+    def counts(self) -> tuple[int, int]:
+        """(submissions, outbox rows) in the store."""
+        with self.mirror.store.engine.connect() as conn:
+            return (conn.execute(select(func.count()).select_from(submissions)).scalar_one(),
+                    conn.execute(select(func.count()).select_from(outbox)).scalar_one())
+
+
+@pytest.fixture
+def portal(mirror: Mirror) -> Portal:
+    """The mirror synced, and a ``service.Context`` whose clock stands still at ``PORTAL_NOW``."""
+    mirror.sync()
+    return Portal(mirror, service.Context(mirror.store.engine, "test", clock=lambda: PORTAL_NOW))
