@@ -57,7 +57,8 @@ class WriteBack:
 
     def ibok(self, data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
         ibok = Path(sys.executable).with_name("ibok")
-        return subprocess.run([str(ibok), *args], env={**os.environ, **self.env(data_dir), **env},
+        return subprocess.run([str(ibok), *args],
+                              env={**os.environ, **self.env(data_dir), "PYTHONUNBUFFERED": "1", **env},
                               capture_output=True, text=True, timeout=120)
 
     # ----- making submissions -------------------------------------------------------------------
