@@ -193,6 +193,16 @@ def test_every_refused_reading_is_named_in_polish_and_english_and_writes_nothing
         f"Wodomierz {removed.serial} został zdemontowany {pl(removed.dismounted_on)}: nie można podać jego odczytu.",
         f"Meter {removed.serial} was removed on {removed.dismounted_on.isoformat()}: it cannot take a reading.")
 
+    # A meter billing dismounts today takes no reading from today on.
+    portal.mirror.billing_sql("UPDATE WODOMIERZE SET DATA_DEMONTAZU = ? WHERE ID_WOD = ?", TODAY.isoformat(),
+                              other_mounted.meter_id)
+    portal.mirror.sync()
+    p = problem(ReadingEntry(other_mounted.serial, str(other_mounted.last[1] + 1)), customer=other_mounted.customer_id)
+    assert p == Problem("meter_dismounted", "meters[0].meter", {"meter": other_mounted.serial, "date": TODAY})
+    assert said(p) == (
+        f"Wodomierz {other_mounted.serial} został zdemontowany {TODAY:%d.%m.%Y}: nie można podać jego odczytu.",
+        f"Meter {other_mounted.serial} was removed on {TODAY:%Y-%m-%d}: it cannot take a reading.")
+
     # What is typed as the value.
     s = meter.serial
     for typed, code, polish, english in [
