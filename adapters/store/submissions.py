@@ -61,15 +61,16 @@ def held_meters(conn: Connection, customer_id: int, today: date) -> list[dict[st
 
 
 def pending_change(conn: Connection, customer_id: int, field: str) -> str | None:
-    """The value of the latest change of ``field`` asked for and not refused, None when there is none."""
+    """The value of the latest change of ``field`` billing has not answered yet (once it has, the
+    customer's own row says what holds), None when there is none."""
     s = submissions.c
     return conn.execute(
         select(s.value).join(outbox, outbox.c.id == s.id)
         .outerjoin(change_replies, change_replies.c.key == s.id)
         .where(and_(s.customer_id == customer_id, s.kind == "change", s.field == field,
                     outbox.c.state != "cancelled",
-                    or_(change_replies.c.status.is_(None), change_replies.c.status != "rejected")))
-        .order_by(s.submitted_at.desc()).limit(1)).scalar()
+                    or_(change_replies.c.status.is_(None), change_replies.c.status == "new")))
+        .order_by(s.submitted_at.desc(), s.id.desc()).limit(1)).scalar()
 
 
 def existing(conn: Connection, ids: Sequence[str]) -> set[str]:

@@ -87,17 +87,17 @@ CATALOG: dict[str, tuple[str, str]] = {
 }
 
 
-def _format(value: object, locale: str) -> str:
+def _format(value: object, english: bool) -> str:
     if isinstance(value, date):
-        return value.strftime("%d.%m.%Y") if locale == "pl" else value.isoformat()
+        return value.isoformat() if english else value.strftime("%d.%m.%Y")
     if isinstance(value, Decimal):
         shown = f"{value:.3f}"
-        return shown.replace(".", ",") if locale == "pl" else shown
+        return shown if english else shown.replace(".", ",")
     return str(value)
 
 
 def text(code: str, locale: str = "pl", **params: object) -> str:
     """The message for ``code`` in ``locale`` (Polish for any language we do not have)."""
     polish, english = CATALOG[code]
-    template = english if locale == "en" else polish
-    return template.format(**{k: _format(v, locale) for k, v in params.items()})
+    in_english = locale == "en"
+    return (english if in_english else polish).format(**{k: _format(v, in_english) for k, v in params.items()})

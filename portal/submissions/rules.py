@@ -199,7 +199,7 @@ def normalize_phone(value: str) -> str:
 def check_email(value: str, current: str | None) -> list[Problem]:
     if not value:
         return [Problem("email_required", "email")]
-    if len(value) > EMAIL_CHARS or not EMAIL.match(value) or not value.isascii():
+    if len(value) > EMAIL_CHARS or not EMAIL.match(value) or not value.isascii() or not value.isprintable():
         return [Problem("email_invalid", "email")]
     if current is not None and value.lower() == current.strip().lower():
         return [Problem("email_unchanged", "email")]
@@ -211,6 +211,12 @@ def check_phone(value: str, current: str | None) -> list[Problem]:
         return [Problem("phone_required", "phone")]
     if not PHONE.match(value) or sum(ch.isdigit() for ch in value) < 9:
         return [Problem("phone_invalid", "phone")]
-    if current is not None and re.sub(r"\D", "", value) == re.sub(r"\D", "", current):
+    if current is not None and _national(value) == _national(current):
         return [Problem("phone_unchanged", "phone")]
     return []
+
+
+def _national(phone: str) -> str:
+    """A phone number's digits without Poland's country code: "+48 600 100 200" and "600100200" are one."""
+    digits = re.sub(r"\D", "", phone)
+    return digits[2:] if len(digits) == 11 and digits.startswith("48") else digits

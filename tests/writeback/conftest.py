@@ -30,6 +30,12 @@ class Portal:
             return (conn.execute(select(func.count()).select_from(submissions)).scalar_one(),
                     conn.execute(select(func.count()).select_from(outbox)).scalar_one())
 
+    def snapshot(self) -> tuple[list[tuple], list[tuple]]:
+        """Every row of ``submissions`` and of ``outbox``, by id: to show that nothing changed."""
+        with self.mirror.store.engine.connect() as conn:
+            return ([tuple(r) for r in conn.execute(select(submissions).order_by(submissions.c.id))],
+                    [tuple(r) for r in conn.execute(select(outbox).order_by(outbox.c.id))])
+
 
 @pytest.fixture
 def portal(mirror: Mirror) -> Portal:
