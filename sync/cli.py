@@ -138,7 +138,7 @@ def verify_command(settings: Settings, streams: tuple[str, ...], limit: int) -> 
         report = verify(source, store, selected, limit=limit)
     click.echo(f"{'stream':<17}{'billing':>10}{'store':>10}")
     for name, (billing, stored) in report.counts.items():
-        click.echo(f"{name:<13}{billing:>10,}{stored:>10,}")
+        click.echo(f"{name:<17}{billing:>10,}{stored:>10,}")
     for difference in report.differences:
         click.echo(f"  {difference}")
     if not report.clean:
@@ -165,7 +165,7 @@ def status_command(settings: Settings, as_json: bool) -> None:
         lag = "-" if row["lag_s"] is None else f"{row['lag_s']:.0f} s"
         fresh = "never synced" if row["age_s"] is None else \
             f"{'STALE' if row['stale'] else 'fresh'}, {_duration(row['age_s'])} ago"
-        click.echo(f"{row['stream']:<13}{row['checkpoint'] or '-':<21}{(row['last_run_at'] or '-')[:19].replace('T', ' '):<21}"
+        click.echo(f"{row['stream']:<17}{row['checkpoint'] or '-':<21}{(row['last_run_at'] or '-')[:19].replace('T', ' '):<21}"
                    f"{row['outcome'] or '-':<12}{row['rows_written'] or 0:>9,}{lag:>10}  {fresh}")
         if row["error"]:
             click.echo(f"  error: {row['error']}")

@@ -128,6 +128,28 @@ def e_invoice_command(settings: Settings, number: str, consent: bool, token: str
         ctx, cid, consent, token=token or service.new_token()))
 
 
+@submit_group.command("meters")
+@customer_option
+@pass_settings
+def meters_command(settings: Settings, number: str) -> None:
+    """The meters a reading can be submitted for: serial, main or sub-meter, last reading."""
+    store_ = open_store(settings)
+    try:
+        with store_.engine.connect() as conn:
+            customer_id = store.customer_id(conn, number)
+            if customer_id is None:
+                raise click.ClickException(text("customer_unknown", settings.portal.default_locale))
+            ctx = service.Context(store_.engine, "cli", settings.billing.timezone)
+            held = store.held_meters(conn, customer_id, ctx.today())
+    finally:
+        store_.dispose()
+    click.echo(f"{'meter':<16}{'kind':<6}{'point':>7}  {'last reading':<12}{'m³':>14}  removed")
+    for m in held:
+        on, state = m["last"] or (None, None)
+        click.echo(f"{m['serial_number']:<16}{'main' if m['main'] else 'sub':<6}{m['point_id']:>7}  "
+                   f"{on or '-'!s:<12}{state if state is not None else '-'!s:>14}  {m['dismounted_on'] or ''}")
+
+
 @submit_group.command("list")
 @customer_option
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
