@@ -40,7 +40,7 @@ def relay_command(settings: Settings) -> None:
         interface.close()
         store.dispose()
     click.echo(f"sent {report.sent}, already in billing {report.found}, to retry {report.retried}, "
-               f"dead letters {report.dead}")
+               f"dead letters {report.dead} in {report.seconds:.2f} s")
     if report.unreachable:
         raise click.ClickException(f"billing unreachable, the rest waits: {report.unreachable}")
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -62,6 +63,7 @@ class RelayReport:
     retried: int = 0
     dead: int = 0
     unreachable: str | None = None  # billing's error when the pass ended for it
+    seconds: float = 0.0
 
     def __bool__(self) -> bool:
         return bool(self.sent or self.found or self.retried or self.dead)
@@ -97,6 +99,7 @@ class Relay:
     def run(self) -> RelayReport:
         """Deliver everything due now, batch after batch, until none is due or the relay is stopped."""
         report = RelayReport()
+        started = time.monotonic()
         while not self.stop.is_set():
             with self.engine.begin() as conn:
                 batch = outbox.claim(conn, self.holder, self.batch_size, self.claim_for, self.is_dead)
@@ -108,9 +111,10 @@ class Relay:
                 report.unreachable = str(exc)
                 log.warning("outbox_billing_unreachable", error=report.unreachable)
                 break
+        report.seconds = time.monotonic() - started
         if report:
             log.info("outbox_relayed", sent=report.sent, found=report.found, retried=report.retried,
-                     dead=report.dead)
+                     dead=report.dead, seconds=round(report.seconds, 3))
         return report
 
     def _deliver(self, batch: list[tuple[Delivery, bool]], report: RelayReport) -> None:

@@ -40,26 +40,31 @@ def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
         select(o.claimed_by).distinct().where(and_(o.state == "pending", o.claimed_until >= now))).scalars()
         if is_dead(h)]
     free = or_(o.claimed_until.is_(None), o.claimed_until < now, o.claimed_by.in_(claimed_by_dead))
-    query = (select(o.id, o.claimed_by, o.tried_at, o.attempts, *(submissions.c[c] for c in (
-        "kind", "customer_id", "submitted_at", *_PAYLOAD)))
-             .join(submissions, submissions.c.id == o.id)
-             .where(and_(o.state == "pending", o.next_attempt_at <= now, free))
-             .order_by(o.next_attempt_at, o.created_at).limit(limit))
+    # The outbox alone first, in index order: a burst of thousands of rows (billing was down) must
+    # not be joined and sorted whole for each batch, whatever the planner's statistics say.
+    due = (select(o.id, o.claimed_by, o.tried_at, o.attempts)
+           .where(and_(o.state == "pending", o.next_attempt_at <= now, free))
+           .order_by(o.next_attempt_at).limit(limit))
     if conn.dialect.name == "postgresql":
-        query = query.with_for_update(of=outbox, skip_locked=True)
-    rows = conn.execute(query).mappings().all()
+        due = due.with_for_update(skip_locked=True)
+    rows = {r["id"]: r for r in conn.execute(due).mappings()}
     if not rows:
         return []
-    conn.execute(update(outbox).where(o.id.in_([r["id"] for r in rows]))
-                 .values(claimed_by=holder, claimed_until=now + claim_for))
-    return [(Delivery(r["id"], r["kind"], r["customer_id"], r["submitted_at"], *(r[c] for c in _PAYLOAD)),
-             r["claimed_by"] is not None or r["tried_at"] is not None or r["attempts"] > 0) for r in rows]
+    conn.execute(update(outbox).where(o.id.in_(list(rows))).values(claimed_by=holder, claimed_until=now + claim_for))
+    payload = conn.execute(select(submissions.c.id, *(submissions.c[c] for c in (
+        "kind", "customer_id", "submitted_at", *_PAYLOAD))).where(submissions.c.id.in_(list(rows)))).mappings()
+    by_id = {p["id"]: p for p in payload}
+    return [(Delivery(i, by_id[i]["kind"], by_id[i]["customer_id"], by_id[i]["submitted_at"],
+                      *(by_id[i][c] for c in _PAYLOAD)),
+             r["claimed_by"] is not None or r["tried_at"] is not None or r["attempts"] > 0)
+            for i, r in rows.items()]
 
 
 def mark_sent(conn: Connection, ids: Sequence[str]) -> None:
-    """These rows are in billing: delivered, whoever claims them now."""
+    """These rows are in billing: delivered, whoever claims them now (and whatever an admin chose
+    meanwhile: they are in billing). By key only, so that the primary key finds them."""
     if ids:
-        conn.execute(update(outbox).where(and_(outbox.c.id.in_(list(ids)), outbox.c.state == "pending"))
+        conn.execute(update(outbox).where(outbox.c.id.in_(list(ids)))
                      .values(state="sent", sent_at=utcnow(), claimed_by=None, claimed_until=None, last_error=None))
 
 
