@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pyodbc
 
-from adapters.billing.odbc import Dialect, connect, dialect_of
+from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.retry import error_text, is_transient, sqlstate
 from adapters.records import Delivery
 
@@ -88,11 +88,7 @@ class InterfaceWriter:
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except pyodbc.Error:
-                pass  # already broken: that is why we are closing it
+        close_quietly(conn)
 
     def _param(self, value: Any) -> Any:
         """SQLite keeps dates, stamps and quantities as text; the servers take the typed values."""

@@ -43,6 +43,15 @@ def connect(
     return conn
 
 
+def close_quietly(conn: pyodbc.Connection | None) -> None:
+    """Close a connection that may be broken already (which is often why it is being closed)."""
+    if conn is not None:
+        try:
+            conn.close()
+        except pyodbc.Error:
+            pass
+
+
 def set_query_timeout(conn: pyodbc.Connection, seconds: int) -> None:
     """Bound every statement's run time, the way each server honours it.
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pyodbc
 
 from adapters.billing.entities import ENTITIES, LINES_SELECT, QUOTED_DO, Entity, invoice_line
-from adapters.billing.odbc import Dialect, connect, dialect_of
+from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.quirks import stamp
 from adapters.billing.retry import retrying
 from adapters.ports import Position
@@ -75,11 +75,7 @@ class OdbcBillingSource:
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                conn.close()
-            except pyodbc.Error:
-                pass  # already broken: that is why we are closing it
+        close_quietly(conn)
 
     def _fetch(self, sql: str, *params: object) -> list[tuple]:
         def attempt() -> list[tuple]:

@@ -7,6 +7,9 @@ Each command calls the same service function as the portal and prints the custom
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 import click
@@ -32,18 +35,24 @@ def submit_group() -> None:
     """Submit for a customer what the portal lets customers submit, or list their submissions."""
 
 
-def _run(settings: Settings, number: str, by: str | None, lang: str | None, call) -> None:  # noqa: ANN001
-    locale = lang or settings.portal.default_locale
+@contextmanager
+def _customer(settings: Settings, number: str, locale: str) -> Iterator[tuple[service.Context, int]]:
+    """The service context on the store and the customer's key (a one-line error for an unknown number)."""
     store_ = open_store(settings)
     try:
         with store_.engine.connect() as conn:
             customer_id = store.customer_id(conn, number)
         if customer_id is None:
             raise click.ClickException(text("customer_unknown", locale))
-        ctx = service.Context(store_.engine, by or getpass.getuser(), settings.billing.timezone)
-        result = call(ctx, customer_id)
+        yield service.Context(store_.engine, "cli", settings.billing.timezone), customer_id
     finally:
         store_.dispose()
+
+
+def _run(settings: Settings, number: str, by: str | None, lang: str | None, call) -> None:  # noqa: ANN001
+    locale = lang or settings.portal.default_locale
+    with _customer(settings, number, locale) as (ctx, customer_id):
+        result = call(replace(ctx, by=by or getpass.getuser()), customer_id)
     for problem in result.problems:
         click.echo(f"{problem.field}: {text(problem.code, locale, **problem.params)}", err=True)
     for warning in result.warnings:
@@ -133,16 +142,9 @@ def e_invoice_command(settings: Settings, number: str, consent: bool, token: str
 @pass_settings
 def meters_command(settings: Settings, number: str) -> None:
     """The meters a reading can be submitted for: serial, main or sub-meter, last reading."""
-    store_ = open_store(settings)
-    try:
-        with store_.engine.connect() as conn:
-            customer_id = store.customer_id(conn, number)
-            if customer_id is None:
-                raise click.ClickException(text("customer_unknown", settings.portal.default_locale))
-            ctx = service.Context(store_.engine, "cli", settings.billing.timezone)
+    with _customer(settings, number, settings.portal.default_locale) as (ctx, customer_id):
+        with ctx.engine.connect() as conn:
             held = store.held_meters(conn, customer_id, ctx.today())
-    finally:
-        store_.dispose()
     click.echo(f"{'meter':<16}{'kind':<6}{'point':>7}  {'last reading':<12}{'m³':>14}  removed")
     for m in held:
         on, state = m["last"] or (None, None)
@@ -158,16 +160,8 @@ def meters_command(settings: Settings, number: str) -> None:
 def list_command(settings: Settings, number: str, limit: int, lang: str | None) -> None:
     """The customer's submissions, newest first, with where each one is."""
     locale = lang or settings.portal.default_locale
-    store_ = open_store(settings)
-    try:
-        with store_.engine.connect() as conn:
-            customer_id = store.customer_id(conn, number)
-        if customer_id is None:
-            raise click.ClickException(text("customer_unknown", locale))
-        views = service.submissions_of(service.Context(store_.engine, "cli", settings.billing.timezone),
-                                       customer_id, limit=limit)
-    finally:
-        store_.dispose()
+    with _customer(settings, number, locale) as (ctx, customer_id):
+        views = service.submissions_of(ctx, customer_id, limit=limit)
     for view in views:
         row, status = view.row, view.status
         what = {"reading": lambda: f"{row['read_on']} {row['state']} m³",
