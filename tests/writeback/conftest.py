@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +11,9 @@ from adapters.store.tables import outbox, submissions
 from portal.submissions import service
 from tests.sync.conftest import Mirror
 from tests.sync.conftest import make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
+from tests.writeback.harness import NOW
 
-# The portal's clock: the day after the stand-in data's reference date (tests.conftest.AS_OF), 11:00 in Warsaw.
-PORTAL_NOW = datetime(2026, 11, 22, 10, tzinfo=UTC)
+PORTAL_NOW = NOW  # the portal's clock: the day after the stand-in data's reference date, 11:00 in Warsaw
 
 
 @dataclass
