@@ -19,6 +19,8 @@ LAZY_COMMANDS: dict[str, str] = {
     "db": "adapters.store.cli:db",
     "legacy": "adapters.standin.cli:legacy",
     "outbox": "sync.outbox_cli:outbox_group",
+    "portal": "portal.cli:portal_group",
+    "serve": "portal.cli:serve_command",
     "submit": "portal.submissions.cli:submit_group",
     "sync": "sync.cli:sync_group",
 }

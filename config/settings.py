@@ -170,6 +170,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("outbox", "claim_s", _integer(10, 3600), 60, False, "seconds a relay's claim on a submission lasts (another relay may take it after)"),
     Setting("portal", "secret_key", SECRET_KEY, None, True, "a random text of at least 32 characters signing portal sessions"),
     Setting("portal", "default_locale", _choice(*LOCALES), "pl", False, "the portal's language for visitors without a choice"),
+    Setting("portal", "development", BOOL, False, False, "whether the portal runs for development on plain http (cookies without Secure)"),
+    Setting("portal", "session_idle_s", _integer(60, 86400), 1800, False, "seconds without a request after which a portal session ends"),
+    Setting("portal", "session_absolute_s", _integer(600, 604800), 43200, False, "seconds after login after which a portal session ends anyway"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
     Setting("log", "format", _choice(*LOG_FORMATS), "auto", False, "console on a terminal, JSON lines otherwise, or forced"),
 )

@@ -32,7 +32,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.billing.interface import InterfaceWriter
 from adapters.billing.source import OdbcBillingSource
-from adapters.store import daemons, requests, state
+from adapters.store import daemons, requests, state, web_sessions
 from adapters.store.store import Store
 from config.logs import redact_text
 from config.settings import Settings
@@ -270,11 +270,14 @@ class Daemon:
 
     def prune(self) -> None:
         before = datetime.now(UTC) - timedelta(days=self.config.history_days)
+        now = datetime.now(UTC)
         with self.store.writer.begin() as conn:
             runs = state.prune_runs(conn, before)
             done = requests.prune(conn, before)
             gone = daemons.prune(conn, before)
-        log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone)
+            ended = web_sessions.prune(conn, now, now - timedelta(seconds=self.settings.portal.session_idle_s))
+        log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone,
+                 portal_sessions=ended)
 
     def _job_failed(self, event: JobExecutionEvent) -> None:
         log.error("daemon_job_failed", job=event.job_id, error=redact_text(repr(event.exception)),

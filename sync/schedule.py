@@ -59,7 +59,7 @@ def jobs(daemon: object, outbox_every_s: float = 2) -> list[JobSpec]:
         JobSpec("reconcile", "reconcile", daily_at=getattr(daemon, "reconcile_at")),
         JobSpec("requests", "requests", every_s=getattr(daemon, "requests_every_s")),
         JobSpec("billing_probe", "billing_probe", every_s=1),
-        JobSpec("prune", "prune", every_s=6 * 3600),
+        JobSpec("prune", "prune", every_s=3600),
         JobSpec("outbox", "outbox", every_s=outbox_every_s),
     ]
     return specs

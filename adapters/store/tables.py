@@ -329,3 +329,46 @@ outbox = Table(  # delivery of each submission to billing's interface tables, ex
     Column("created_at", UtcDateTime(), nullable=False),
     Index(None, "state", "next_attempt_at"),
 )
+
+
+# ----- portal accounts, sessions and rate limits -------------------------------------------------
+accounts = Table(  # a person's login; one login may hold several customer accounts
+    "accounts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower case
+    Column("name", String(120), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # Argon2id, with its parameters
+    Column("must_change_password", Boolean, nullable=False),  # a one-time password set by the utility
+    Column("locale", String(5), nullable=False),
+    Column("phone", String(20)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("email_confirmed_at", UtcDateTime()),
+    Column("password_changed_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime()),
+)
+
+account_customers = Table(  # which customer accounts (billing's customers) a login may see
+    "account_customers", metadata,
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    Column("customer_id", Integer, primary_key=True, autoincrement=False),
+    Column("linked_at", UtcDateTime(), nullable=False),
+    Column("proof", String(20), nullable=False),  # invoice | admin | utility
+    Index(None, "customer_id"),
+)
+
+web_sessions = Table(  # server-side portal sessions; the cookie holds a random token, the store its hash
+    "web_sessions", metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token
+    Column("account_id", Integer, index=True),
+    Column("data", Text, nullable=False),  # JSON
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False, index=True),  # absolute end
+)
+
+rate_limits = Table(  # fixed-window counters of attempts, per what is limited (an account, an address)
+    "rate_limits", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", UtcDateTime(), nullable=False),
+    Column("hits", Integer, nullable=False),
+)

@@ -1,0 +1,23 @@
+"""gunicorn settings for the portal: `gunicorn -c config/gunicorn.conf.py 'portal.app:create_app()'`.
+
+Every value can be overridden on the command line or with GUNICORN_CMD_ARGS. The portal itself
+reads its settings (store URL, secret key, ...) from IBOK_CONFIG and IBOK_* variables, as every
+`ibok` command does. Sessions and attempt limits live in the store, so any number of workers and
+hosts behind a load balancer serve the same customers.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("IBOK_PORTAL_BIND", "127.0.0.1:8000")  # behind a TLS-terminating reverse proxy
+workers = int(os.environ.get("IBOK_PORTAL_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("IBOK_PORTAL_THREADS", "4"))  # gthread: pages wait on the store, not the CPU
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 5000  # recycle workers now and then
+max_requests_jitter = 500
+forwarded_allow_ips = os.environ.get("IBOK_PORTAL_PROXIES", "127.0.0.1")  # trust X-Forwarded-* from these
+accesslog = "-"
+errorlog = "-"

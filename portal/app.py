@@ -1,0 +1,76 @@
+"""The portal's one app factory: ``create_app(settings)``; gunicorn runs ``portal.app:create_app()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import Engine
+
+from adapters.store.db import create_store_engine
+from config.logs import configure_logging
+from config.settings import Settings, load_settings
+from portal import i18n, security
+from portal.auth import guard
+from portal.extensions import babel, csrf
+from portal.sessions import StoreSessionInterface
+
+TRANSLATIONS = Path(__file__).with_name("translations")
+
+
+@dataclass
+class Portal:
+    """What the portal's views reach through ``current_app.extensions["ibok"]``."""
+
+    settings: Settings
+    engine: Engine
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The portal for these settings (default: loaded from the environment and IBOK_CONFIG, with
+    logging set up, as under gunicorn)."""
+    if settings is None:
+        settings = load_settings()
+        configure_logging(settings.log.level, settings.log.format)
+    settings.require("portal.secret_key")
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.portal.secret_key,
+        SESSION_COOKIE_SECURE=not settings.portal.development,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        BABEL_DEFAULT_LOCALE=settings.portal.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.billing.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+        IBOK_DEVELOPMENT=settings.portal.development,
+        IBOK_DEFAULT_LOCALE=settings.portal.default_locale,
+        IBOK_TIMEZONE=settings.billing.timezone,
+    )
+    engine = create_store_engine(settings.store.url)
+    app.extensions["ibok"] = Portal(settings, engine)
+    app.session_interface = StoreSessionInterface(engine, timedelta(seconds=settings.portal.session_idle_s),
+                                                  timedelta(seconds=settings.portal.session_absolute_s))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.install(app)
+    security.install(app)
+    app.before_request(guard.load_account)
+
+    from portal.auth.views import bp as auth_bp
+    from portal.customer.views import bp as customer_bp
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(customer_bp)
+
+    @app.errorhandler(404)
+    def not_found(_error: Exception):  # noqa: ANN202
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(400)
+    def bad_request(_error: Exception):  # noqa: ANN202
+        return render_template("errors/400.html"), 400
+
+    return app

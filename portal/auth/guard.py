@@ -1,0 +1,58 @@
+"""Who is asking: the logged-in account and the customer account chosen, loaded once per request.
+
+Every customer page is reached through ``login_required``; every object is then looked up
+through ``g.customer_id``, one of the login's own customer accounts, so that another customer's
+object answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from adapters.store import accounts
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def load_account() -> None:
+    """Before each request: g.account, g.customers (the login's customer accounts), g.customer_id."""
+    g.account, g.customers, g.customer_id = None, [], None
+    account_id = session.get("account_id")
+    if account_id is None:
+        return
+    with current_app.extensions["ibok"].engine.connect() as conn:
+        account = accounts.get(conn, account_id)
+        if account is None or account["disabled_at"] is not None:
+            session.end()  # type: ignore[attr-defined]
+            return
+        g.account = account
+        g.customers = accounts.customers_of(conn, account_id)
+    chosen = session.get("customer_id")
+    ids = [c["id"] for c in g.customers]
+    g.customer_id = chosen if chosen in ids else (ids[0] if ids else None)
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.get("account") is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if g.account["must_change_password"] and request.endpoint != "auth.change_password":
+            return redirect(url_for("auth.change_password"))
+        return view(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def customer_required(view: F) -> F:
+    """A page about one customer account: 404 when the login has none (nothing to show, nothing to leak)."""
+    @login_required
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if g.customer_id is None:
+            abort(404)
+        return view(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]

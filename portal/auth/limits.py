@@ -1,0 +1,61 @@
+"""Attempt limits for login, registration proof and password reset, per account and per address.
+
+Counted in the store (every worker and host sees the same counts). A refused attempt says when
+to try again; the same limit applies whether the account exists or not.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+
+from adapters.store import rate_limits
+from adapters.store.db import writer
+from adapters.store.state import utcnow
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    attempts: int
+    window: timedelta
+
+
+LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15))
+LOGIN_PER_ADDRESS = Limit("login-address", 30, timedelta(minutes=15))
+PROOF_PER_ADDRESS = Limit("proof-address", 10, timedelta(hours=1))
+RESET_PER_ACCOUNT = Limit("reset-account", 3, timedelta(hours=1))
+RESET_PER_ADDRESS = Limit("reset-address", 10, timedelta(hours=1))
+
+
+def _key(limit: Limit, subject: str) -> str:
+    return f"{limit.name}:{subject.strip().lower()}"[:200]
+
+
+def blocked(engine: Engine, checks: list[tuple[Limit, str]], now: datetime | None = None) -> int | None:
+    """Minutes to wait when any of the limits is used up, else None (nothing is counted)."""
+    now = now or utcnow()
+    waits = []
+    with engine.connect() as conn:
+        for limit, subject in checks:
+            hits, ends = rate_limits.peek(conn, _key(limit, subject), now, limit.window)
+            if hits >= limit.attempts and ends is not None:
+                waits.append(ends - now)
+    return math.ceil(max(waits).total_seconds() / 60) if waits else None
+
+
+def count(engine: Engine, checks: list[tuple[Limit, str]], now: datetime | None = None) -> None:
+    """Count one attempt (a failed login, a proof tried, a reset asked for) against each limit."""
+    now = now or utcnow()
+    with writer(engine).begin() as conn:
+        for limit, subject in checks:
+            rate_limits.hit(conn, _key(limit, subject), now, limit.window)
+
+
+def forget(engine: Engine, limit: Limit, subject: str) -> None:
+    """Start counting afresh (a login that succeeded)."""
+    with writer(engine).begin() as conn:
+        rate_limits.clear(conn, _key(limit, subject))

@@ -1,0 +1,54 @@
+"""Passwords: at least 12 characters of anything (Polish letters and spaces welcome), no composition
+rules, not common or predictable, stored with Argon2id."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_CHARS = 12
+MAX_CHARS = 256
+CHECKED_CHARS = 100  # predictability is judged on the first 100 characters (it costs time per character)
+MIN_SCORE = 2  # zxcvbn's 0..4: below 2, guessed within about a million tries (common, sequences, repeats)
+
+_hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
+# Verified when no account matches, so that "no such account" costs what a wrong password costs.
+_DUMMY = _hasher.hash("ibok: the password of no account at all")
+
+
+def normalize(password: str) -> str:
+    """NFC, so that "ą" typed on any keyboard is one and the same character."""
+    return unicodedata.normalize("NFC", password)
+
+
+def problem(password: str, personal: Iterable[str] = ()) -> str | None:
+    """Why the password cannot be used ("too_short", "too_long", "too_common"), None when it can."""
+    password = normalize(password)
+    if len(password) < MIN_CHARS:
+        return "too_short"
+    if len(password) > MAX_CHARS:
+        return "too_long"
+    inputs = [p for p in personal if p]
+    if zxcvbn(password[:CHECKED_CHARS], user_inputs=inputs)["score"] < MIN_SCORE:
+        return "too_common"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(normalize(password))
+
+
+def verify(stored: str | None, password: str) -> bool:
+    """True when the password matches; with no stored hash, as slow as a real check, and False."""
+    try:
+        return _hasher.verify(stored or _DUMMY, normalize(password)) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    return _hasher.check_needs_rehash(stored)

@@ -1,0 +1,132 @@
+"""Logging in and out, and changing the password (the first login with a one-time password too)."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from urllib.parse import urlsplit
+
+import structlog
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from adapters.store import accounts
+from adapters.store.db import writer
+from portal.auth import limits, passwords
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.guard import login_required
+from portal.i18n import COOKIE, LOCALES
+
+bp = Blueprint("auth", __name__)
+log = structlog.get_logger("portal.security")
+
+
+def _engine():  # noqa: ANN202
+    return current_app.extensions["ibok"].engine
+
+
+def _address() -> str:
+    """The client's network (/24 or /48), enough to limit attempts, not to name a person in logs."""
+    raw = request.remote_addr or "0.0.0.0"
+    try:
+        ip = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+def _subject(email: str) -> str:
+    """A stable pseudonym of an e-mail address for logs (never the address itself)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("customer.dashboard")
+
+
+PASSWORD_PROBLEMS = {
+    "too_short": lambda: _("The password must have at least %(n)d characters.", n=passwords.MIN_CHARS),
+    "too_long": lambda: _("The password may have at most %(n)d characters.", n=passwords.MAX_CHARS),
+    "too_common": lambda: _("This password is too common or too easy to guess. A few words you will remember,"
+                            " with spaces, make a good one."),
+}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    if g.get("account") is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, _address())]
+        wait = limits.blocked(_engine(), checks)
+        if wait is not None:
+            log.warning("login_locked_out", subject=_subject(email), network=_address())
+            form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
+            return render_template("auth/login.html", form=form), 429
+        with _engine().connect() as conn:
+            account = accounts.by_email(conn, email)
+        stored = account["password_hash"] if account and account["disabled_at"] is None else None
+        if not passwords.verify(stored, form.password.data):
+            limits.count(_engine(), checks)
+            log.warning("login_failed", subject=_subject(email), network=_address())
+            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            return render_template("auth/login.html", form=form), 200
+        assert account is not None
+        limits.forget(_engine(), limits.LOGIN_PER_ACCOUNT, email)
+        if passwords.needs_rehash(account["password_hash"]):
+            with writer(_engine()).begin() as conn:
+                accounts.rehash(conn, account["id"], passwords.hash_password(form.password.data))
+        session.rotate()  # type: ignore[attr-defined]
+        session.clear()
+        session["account_id"] = account["id"]
+        log.info("login_succeeded", account_id=account["id"])
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # noqa: ANN201
+    account = g.get("account")
+    if account is not None:
+        log.info("logout", account_id=account["id"])
+    session.end()  # type: ignore[attr-defined]
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        account = g.account
+        if not passwords.verify(account["password_hash"], form.current.data):
+            log.warning("password_change_failed", account_id=account["id"])
+            form.current.errors.append(_("The current password is wrong."))
+        elif (problem := passwords.problem(form.new.data, [account["email"], account["name"]])) is not None:
+            form.new.errors.append(PASSWORD_PROBLEMS[problem]())
+        elif form.new.data == form.current.data:
+            form.new.errors.append(_("The new password must differ from the current one."))
+        else:
+            with writer(_engine()).begin() as conn:
+                accounts.set_password(conn, account["id"], passwords.hash_password(form.new.data))
+            ended = current_app.session_interface.end_other_sessions(account["id"], session)  # type: ignore[attr-defined]
+            session.rotate()  # type: ignore[attr-defined]
+            log.info("password_changed", account_id=account["id"], other_sessions_ended=ended)
+            flash(_("Your password has been changed. Other sessions were logged out."), "success")
+            return redirect(url_for("customer.dashboard"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/language", methods=["POST"])
+def language():  # noqa: ANN201
+    chosen = request.form.get("lang")
+    response = redirect(_safe_next(request.form.get("next")))
+    if chosen in LOCALES:
+        response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax",
+                            secure=not current_app.config["IBOK_DEVELOPMENT"])
+    return response

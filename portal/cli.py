@@ -1,0 +1,71 @@
+"""`ibok serve` (the portal, for development and the demo) and `ibok portal ...` (accounts)."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+
+from adapters.store import accounts
+from adapters.store import submissions as store_submissions
+from adapters.store.cli import open_store
+from adapters.store.db import writer
+from config.cli import pass_settings
+from config.settings import Settings
+from portal.auth import passwords
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_settings
+def serve_command(settings: Settings, host: str, port: int) -> None:
+    """Run the portal with Werkzeug's server (development, the demo). In production: gunicorn, see README."""
+    from portal.app import create_app
+    open_store(settings).dispose()  # a clear message now if the store is not ready
+    create_app(settings).run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.group("portal")
+def portal_group() -> None:
+    """Portal accounts."""
+
+
+@portal_group.command("account")
+@click.option("--customer", "numbers", multiple=True, required=True, metavar="NR_KLIENTA",
+              help="Customer number the login may see (repeat for several).")
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="The person's name (default: the first customer's).")
+@click.option("--password", default=None, help="A password to set (demo, tests); default: a one-time password"
+              " printed once, to be changed at first login.")
+@click.option("--lang", type=click.Choice(("pl", "en")), default="pl", show_default=True)
+@pass_settings
+def account_command(settings: Settings, numbers: tuple[str, ...], email: str, name: str | None,
+                    password: str | None, lang: str) -> None:
+    """Create a login for customer accounts, as the utility's office does."""
+    one_time = password is None
+    secret = password or secrets.token_urlsafe(12)
+    if not one_time and (problem := passwords.problem(secret, [email])) is not None:
+        raise click.BadParameter(f"password {problem.replace('_', ' ')}", param_hint="--password")
+    store = open_store(settings)
+    try:
+        with writer(store.engine).begin() as conn:
+            ids = []
+            for number in numbers:
+                customer_id = store_submissions.customer_id(conn, number)
+                if customer_id is None:
+                    raise click.ClickException(f"no customer with number {number}")
+                ids.append(customer_id)
+            if accounts.by_email(conn, email) is not None:
+                raise click.ClickException(f"a login with e-mail {email} exists already")
+            first = store_submissions.customer(conn, ids[0]) or {}
+            account_id = accounts.create(conn, email=email, name=name or first.get("name", ""),
+                                         password_hash=passwords.hash_password(secret), locale=lang,
+                                         must_change_password=one_time, confirmed=True)
+            for customer_id in ids:
+                accounts.link(conn, account_id, customer_id, "utility")
+    finally:
+        store.dispose()
+    click.echo(f"login {email} (id {account_id}) for customer(s) {', '.join(numbers)}")
+    if one_time:
+        click.echo(f"one-time password: {secret}  (to be changed at first login)")

@@ -1,0 +1,1 @@
+"""The pages of one customer account: dashboard, invoices, settlements, meters, readings, ..."""

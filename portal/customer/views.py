@@ -1,0 +1,41 @@
+"""The customer's pages; each reads the store through ``g.customer_id`` and nothing else."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+
+from adapters.store import pages
+from portal.auth.guard import customer_required, login_required
+
+bp = Blueprint("customer", __name__)
+
+
+def _today_and_now() -> tuple:  # noqa: ANN202
+    now = datetime.now(UTC)
+    return now.astimezone(ZoneInfo(current_app.config["IBOK_TIMEZONE"])).date(), now
+
+
+@bp.route("/")
+@customer_required
+def dashboard():  # noqa: ANN201
+    today, now = _today_and_now()
+    with current_app.extensions["ibok"].engine.connect() as conn:
+        data = pages.dashboard(conn, g.customer_id, today, now)
+    return render_template("customer/dashboard.html", today=today, **data)
+
+
+@bp.route("/account/customer", methods=["POST"])
+@login_required
+def switch_customer():  # noqa: ANN201
+    """Choose which of the login's customer accounts the pages show."""
+    try:
+        chosen = int(request.form.get("customer_id", ""))
+    except ValueError:
+        abort(404)
+    if chosen not in {c["id"] for c in g.customers}:
+        abort(404)
+    session["customer_id"] = chosen
+    return redirect(url_for("customer.dashboard"))

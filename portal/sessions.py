@@ -1,0 +1,112 @@
+"""Server-side sessions in the portal store.
+
+The cookie carries only a random token; the store keeps the token's SHA-256, the session's data,
+who is logged in, and when the session began and was last seen. A session ends after
+``portal.session_idle_s`` without a request and ``portal.session_absolute_s`` after it began,
+at logout, and for every other session of a login whose password changes. ``rotate`` gives a
+session a new token (at login), so a token known before login is worth nothing after it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import Engine
+from werkzeug.datastructures import CallbackDict
+
+from adapters.store import web_sessions
+from adapters.store.db import writer
+from adapters.store.state import utcnow
+
+COOKIE = "ibok_session"
+TOUCH_EVERY = timedelta(seconds=60)  # how stale "last seen" may get before a request writes it
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class StoreSession(CallbackDict, SessionMixin):
+    def __init__(self, data: dict[str, Any] | None = None, token: str | None = None, *,
+                 created_at: datetime | None = None, seen_at: datetime | None = None) -> None:
+        def changed(_self: CallbackDict) -> None:
+            self.modified = True
+
+        super().__init__(data or {}, changed)
+        self.token = token
+        self.created_at = created_at
+        self.seen_at = seen_at
+        self.modified = False
+        self.rotated_from: str | None = None
+
+    def rotate(self) -> None:
+        """A new token for this session (at login): the old one ends now."""
+        if self.token is not None and self.rotated_from is None:
+            self.rotated_from = self.token
+        self.token = None
+        self.created_at = None
+        self.modified = True
+
+    def end(self) -> None:
+        """End the session (at logout): forgotten by the store. What is put in it afterwards (a
+        flashed message) goes into a new, anonymous session."""
+        self.rotate()
+        self.clear()
+
+    @property
+    def account_id(self) -> int | None:
+        return self.get("account_id")
+
+
+class StoreSessionInterface(SessionInterface):
+    def __init__(self, engine: Engine, idle: timedelta, absolute: timedelta) -> None:
+        self.engine = engine
+        self.idle = idle
+        self.absolute = absolute
+
+    def open_session(self, app: Flask, request: Request) -> StoreSession:
+        token = request.cookies.get(COOKIE)
+        if not token or len(token) > 100:
+            return StoreSession()
+        with self.engine.connect() as conn:
+            row = web_sessions.load(conn, _digest(token))
+        now = utcnow()
+        if row is None or row["expires_at"] <= now or row["seen_at"] + self.idle <= now:
+            return StoreSession()  # unknown or ended: a fresh, anonymous one
+        return StoreSession(json.loads(row["data"]), token, created_at=row["created_at"], seen_at=row["seen_at"])
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        assert isinstance(session, StoreSession)
+        domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
+        now = utcnow()
+        with writer(self.engine).begin() as conn:
+            if session.rotated_from is not None:
+                web_sessions.drop(conn, _digest(session.rotated_from))
+                if not session:  # ended, and nothing new to keep
+                    response.delete_cookie(COOKIE, domain=domain, path=path)
+                    return
+            if not session.modified:
+                if session.token is not None and session.seen_at is not None and now - session.seen_at > TOUCH_EVERY:
+                    web_sessions.touch(conn, _digest(session.token), now)
+                return
+            if not session and session.token is None:
+                return  # nothing worth a session
+            if session.token is None:
+                session.token, session.created_at = secrets.token_urlsafe(32), now
+            web_sessions.save(conn, _digest(session.token), account_id=session.account_id,
+                              data=json.dumps(dict(session)), created_at=session.created_at or now, seen_at=now,
+                              expires_at=(session.created_at or now) + self.absolute)
+        response.set_cookie(COOKIE, session.token, httponly=True, secure=self.get_cookie_secure(app),
+                            samesite="Lax", domain=domain, path=path)
+        response.vary.add("Cookie")
+
+    def end_other_sessions(self, account_id: int, keep: StoreSession) -> int:
+        """At a password change: every other session of this login ends."""
+        with writer(self.engine).begin() as conn:
+            return web_sessions.drop_for_account(conn, account_id, _digest(keep.token) if keep.token else None)

@@ -1,0 +1,74 @@
+"""The portal under test: the app on a synced tiny mirror, logins, a test client and a live server."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
+from adapters.store import accounts
+from adapters.store.db import writer
+from config.settings import Settings, load_settings
+from portal.app import create_app
+from portal.auth import passwords
+from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
+
+PASSWORD = "zielone jabłko na stole"  # 23 characters, a Polish passphrase
+SECRET = "portal-tests-secret-key-0123456789abcdef"
+
+
+@dataclass
+class Site:
+    app: Flask
+    mirror: Mirror
+    settings: Settings
+
+    def client(self) -> FlaskClient:
+        return self.app.test_client()
+
+    def login_for(self, email: str, *numbers_or_ids: int, password: str = PASSWORD, must_change: bool = False) -> int:
+        """A login for these customer ids."""
+        with writer(self.mirror.store.engine).begin() as conn:
+            account_id = accounts.create(conn, email=email, name="Test", password_hash=passwords.hash_password(password),
+                                         locale="pl", must_change_password=must_change, confirmed=True)
+            for customer_id in numbers_or_ids:
+                accounts.link(conn, account_id, customer_id, "utility")
+        return account_id
+
+    def customer_ids(self, count: int = 2) -> list[int]:
+        from sqlalchemy import select
+        from adapters.store.tables import customer_summaries
+        with self.mirror.store.engine.connect() as conn:
+            return list(conn.execute(select(customer_summaries.c.customer_id)
+                                     .order_by(customer_summaries.c.customer_id).limit(count)).scalars())
+
+
+def portal_settings(mirror: Mirror, data_dir: Path, **extra: str) -> Settings:
+    return load_settings(environ={"IBOK_BILLING_DSN": mirror.billing.dsn, "IBOK_STORE_URL": mirror.store_url,
+                                  "IBOK_PATHS_DATA_DIR": str(data_dir), "IBOK_PORTAL_SECRET_KEY": SECRET, **extra})
+
+
+@pytest.fixture
+def site(make_mirror, tmp_path: Path) -> Site:  # noqa: ANN001
+    """The portal (development mode: plain http) on a synced SQLite mirror."""
+    mirror = make_mirror("sqlite", "sqlite")
+    mirror.sync()
+    settings = portal_settings(mirror, tmp_path, IBOK_PORTAL_DEVELOPMENT="true")
+    return Site(create_app(settings), mirror, settings)
+
+
+@pytest.fixture
+def live(site: Site) -> Iterator[Callable[[str], str]]:
+    """The portal served on a free loopback port; gives the URL of a path."""
+    server = make_server("127.0.0.1", 0, site.app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield lambda path: f"http://127.0.0.1:{server.server_port}{path}"
+    server.shutdown()
+    thread.join(10)

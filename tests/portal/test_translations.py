@@ -1,0 +1,36 @@
+"""The Polish catalog covers every English text of the portal, and the compiled catalog is current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
+CATALOG = PORTAL / "translations" / "pl" / "LC_MESSAGES"
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def _po():  # noqa: ANN202
+    with (CATALOG / "messages.po").open("rb") as f:
+        return read_po(f, locale="pl")
+
+
+def test_every_text_in_the_code_and_templates_has_a_polish_translation() -> None:
+    in_sources = {message for _file, _line, message, _comments, _context in
+                  extract_from_dir(str(PORTAL), METHODS, keywords=KEYWORDS)}
+    in_sources = {m if isinstance(m, str) else m[0] for m in in_sources}
+    catalog = _po()
+    missing = sorted(m for m in in_sources if not (catalog.get(m) and catalog.get(m).string))
+    assert not missing, f"untranslated (run pybabel extract/update, see README): {missing}"
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not fuzzy, fuzzy
+
+
+def test_the_compiled_catalog_matches_the_po_file() -> None:
+    with (CATALOG / "messages.mo").open("rb") as f:
+        compiled = {m.id: m.string for m in read_mo(f) if m.id}
+    assert compiled == {m.id: m.string for m in _po() if m.id}, "run: pybabel compile -d portal/translations"
