@@ -372,3 +372,81 @@ rate_limits = Table(  # fixed-window counters of attempts, per what is limited (
     Column("window_start", UtcDateTime(), nullable=False),
     Column("hits", Integer, nullable=False),
 )
+
+# ----- registration, e-mail, terms, consents ------------------------------------------------------
+registrations = Table(  # a login's request to see a customer account, with its proof
+    "registrations", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("customer_number", String(20), nullable=False),
+    Column("invoice_number", String(30)),  # the proof: one of the last three invoices ...
+    Column("invoice_gross", MONEY),  # ... and its gross amount; both NULL: no invoice yet
+    Column("state", String(10), nullable=False),  # pending | approved | rejected
+    Column("reason", String(400)),  # why an admin rejected it (e-mailed)
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("decided_at", UtcDateTime()), Column("decided_by", String(120)),
+    Index(None, "state", "created_at"),
+)
+
+email_tokens = Table(  # single-use links sent by e-mail; the store keeps the token's SHA-256 only
+    "email_tokens", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("purpose", String(12), nullable=False),  # confirm | reset
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
+)
+
+mail_outbox = Table(  # e-mails to send; the daemon sends them over SMTP, never a web request
+    "mail_outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event", String(120), nullable=False, unique=True),  # what it is about: one message per event
+    Column("to_address", String(254), nullable=False),
+    Column("locale", String(5), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("params", Text, nullable=False),  # JSON; secrets in it are blanked once sent
+    Column("state", String(10), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Index(None, "state", "next_attempt_at"),
+)
+
+terms_versions = Table(  # the terms of service; the newest published is in force
+    "terms_versions", metadata,
+    Column("version", String(20), primary_key=True),
+    Column("published_at", UtcDateTime(), nullable=False),
+    Column("body_pl", Text, nullable=False),
+    Column("body_en", Text, nullable=False),
+)
+
+terms_acceptances = Table(
+    "terms_acceptances", metadata,
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    Column("version", String(20), primary_key=True),
+    Column("accepted_at", UtcDateTime(), nullable=False),
+)
+
+e_invoice_consents = Table(  # every consent given or withdrawn, with when and under which terms
+    "e_invoice_consents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Integer, nullable=False),
+    Column("customer_id", Integer, nullable=False, index=True),
+    Column("consent", Boolean, nullable=False),
+    Column("terms_version", String(20), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("submission_id", String(36), nullable=False),  # the data change sent to billing
+)
+
+tariff_months = Table(  # the average household of each tariff, per month: what a customer compares with
+    "tariff_months", metadata,
+    Column("tariff", String(8), primary_key=True),
+    Column("month", Date, primary_key=True),
+    Column("customers", Integer, nullable=False),
+    Column("consumption", QUANTITY, nullable=False),  # average per customer
+    Column("charges", MONEY, nullable=False),  # average per customer
+    Column("refreshed_at", UtcDateTime(), nullable=False),
+)

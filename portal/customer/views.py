@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from adapters.store import pages
+from adapters.store.pages import dashboard as pages
 from portal.auth.guard import customer_required, login_required
 
 bp = Blueprint("customer", __name__)

@@ -1,4 +1,4 @@
-"""The read queries behind the portal's pages: a few indexed reads each, always for one customer."""
+"""The dashboard: balance, next payment, last reading, meters to re-verify, open cases, outages, freshness."""
 
 from __future__ import annotations
 
