@@ -173,6 +173,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("portal", "development", BOOL, False, False, "whether the portal runs for development on plain http (cookies without Secure)"),
     Setting("portal", "session_idle_s", _integer(60, 86400), 1800, False, "seconds without a request after which a portal session ends"),
     Setting("portal", "session_absolute_s", _integer(600, 604800), 43200, False, "seconds after login after which a portal session ends anyway"),
+    Setting("portal", "base_url", TEXT, "http://127.0.0.1:8000", False, "the portal's address as customers reach it (links in e-mails)"),
+    Setting("mail", "host", TEXT, "localhost", False, "the SMTP server that sends iBOK's e-mails"),
+    Setting("mail", "port", _integer(1, 65535), 25, False, "the SMTP server's port"),
+    Setting("mail", "security", _choice("none", "starttls", "tls"), "starttls", False, "how the SMTP connection is protected: none, starttls or tls"),
+    Setting("mail", "username", TEXT, None, False, "the SMTP login, if the server asks for one"),
+    Setting("mail", "password", TEXT, None, True, "the SMTP password"),
+    Setting("mail", "sender", TEXT, "iBOK <ebok@localhost>", False, "the From: of iBOK's e-mails"),
+    Setting("mail", "every_s", _integer(1, 300), 5, False, "how often the daemon sends queued e-mails"),
+    Setting("mail", "max_attempts", _integer(1, 100), 10, False, "failed tries after which an e-mail is given up (and shown to admins)"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
     Setting("log", "format", _choice(*LOG_FORMATS), "auto", False, "console on a terminal, JSON lines otherwise, or forced"),
 )
@@ -214,6 +223,7 @@ class Settings:
     daemon: Any
     outbox: Any
     portal: Any
+    mail: Any
     log: Any
 
     def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:

@@ -60,10 +60,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.install(app)
     app.before_request(guard.load_account)
 
+    from portal.auth.onboarding_views import bp as onboarding_bp
     from portal.auth.views import bp as auth_bp
     from portal.customer.views import bp as customer_bp
+    from portal.info.views import bp as info_bp
     app.register_blueprint(auth_bp)
+    app.register_blueprint(onboarding_bp)
     app.register_blueprint(customer_bp)
+    app.register_blueprint(info_bp)
 
     @app.errorhandler(404)
     def not_found(_error: Exception):  # noqa: ANN202

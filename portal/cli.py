@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 import click
 
-from adapters.store import accounts
+from sqlalchemy import select
+
+from adapters.store import accounts, terms
 from adapters.store import submissions as store_submissions
 from adapters.store.cli import open_store
 from adapters.store.db import writer
+from adapters.store.tables import terms_versions
 from config.cli import pass_settings
 from config.settings import Settings
 from portal.auth import passwords
@@ -69,3 +73,26 @@ def account_command(settings: Settings, numbers: tuple[str, ...], email: str, na
     click.echo(f"login {email} (id {account_id}) for customer(s) {', '.join(numbers)}")
     if one_time:
         click.echo(f"one-time password: {secret}  (to be changed at first login)")
+
+
+CONTENT = Path(__file__).with_name("content")
+
+
+@portal_group.command("terms")
+@click.option("--version", "version", required=True, help="The version's name, e.g. 2026-11.")
+@click.option("--pl", "body_pl", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=CONTENT / "terms.pl.txt", show_default=True, help="The Polish text (paragraphs: blank lines).")
+@click.option("--en", "body_en", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=CONTENT / "terms.en.txt", show_default=True, help="The English text.")
+@pass_settings
+def terms_command(settings: Settings, version: str, body_pl: Path, body_en: Path) -> None:
+    """Publish a version of the terms of service (in force at once; customers accept it at next login)."""
+    store = open_store(settings)
+    try:
+        with writer(store.engine).begin() as conn:
+            if conn.execute(select(terms_versions.c.version).where(terms_versions.c.version == version)).first():
+                raise click.ClickException(f"terms version {version} exists already")
+            terms.publish(conn, version, body_pl.read_text(encoding="utf-8"), body_en.read_text(encoding="utf-8"))
+    finally:
+        store.dispose()
+    click.echo(f"terms of service {version} published")

@@ -32,11 +32,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.billing.interface import InterfaceWriter
 from adapters.billing.source import OdbcBillingSource
+from adapters.mail.smtp import SmtpSender
 from adapters.store import daemons, requests, state, web_sessions
 from adapters.store.store import Store
 from config.logs import redact_text
 from config.settings import Settings
-from sync import health, schedule
+from sync import health, mailer, schedule
 from sync.engine import RunResult, Syncer, default_holder
 from sync.gate import BillingGate
 from sync.relay import Relay
@@ -74,7 +75,7 @@ class Daemon:
         self.scheduler = BackgroundScheduler(
             # Requests, the probe, the heartbeat and the relay never wait behind a long stream run.
             executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2),
-                       "relay": ThreadPoolExecutor(1)},
+                       "relay": ThreadPoolExecutor(1), "mail": ThreadPoolExecutor(1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.config.misfire_grace_s},
             timezone=self.tz)
         self.scheduler.add_listener(self._job_failed, EVENT_JOB_ERROR)
@@ -96,7 +97,7 @@ class Daemon:
         with self.store.writer.begin() as conn:
             daemons.started(conn, self.holder)
         now = datetime.now(self.tz)
-        for spec in schedule.jobs(self.config, self.settings.outbox.every_s):
+        for spec in schedule.jobs(self.config, self.settings.outbox.every_s, self.settings.mail.every_s):
             trigger: Any
             if spec.daily_at is not None:
                 trigger = CronTrigger(hour=spec.daily_at.hour, minute=spec.daily_at.minute, timezone=self.tz)
@@ -104,7 +105,8 @@ class Daemon:
             else:
                 trigger = IntervalTrigger(seconds=spec.every_s, timezone=self.tz)
                 first = now  # streams start at once: a restarted daemon catches up first
-            executor = {"requests": "control", "billing_probe": "control", "outbox": "relay"}.get(spec.kind, "default")
+            executor = {"requests": "control", "billing_probe": "control", "outbox": "relay",
+                        "mail": "mail"}.get(spec.kind, "default")
             self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first,
                                    executor=executor)
         self.scheduler.start()
@@ -141,7 +143,15 @@ class Daemon:
             return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
         return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
                 "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
-                "outbox": self.relay}[spec.kind]
+                "outbox": self.relay, "mail": self.send_mail}[spec.kind]
+
+    def send_mail(self) -> None:
+        """Send the e-mails due (they wait in the store while the SMTP server is down)."""
+        if self.stop.is_set():
+            return
+        mailer.send_due(self.store.engine, SmtpSender.from_settings(self.settings),
+                        base_url=self.settings.portal.base_url, max_attempts=self.settings.mail.max_attempts,
+                        stop=self.stop)
 
     def relay(self) -> None:
         """Deliver the submissions due now; if billing does not answer, close the gate (they wait)."""

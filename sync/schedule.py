@@ -27,7 +27,7 @@ class JobSpec:
     """One scheduled job: an explicit id, what it does, and its trigger (every N seconds, or daily at a time)."""
 
     id: str
-    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox
+    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox | mail
     every_s: float | None = None
     daily_at: time | None = None
     stream: str | None = None
@@ -51,8 +51,8 @@ def stale_limit(interval_s: int, stale_after_s: int) -> int:
     return max(stale_after_s, 3 * interval_s)
 
 
-def jobs(daemon: object, outbox_every_s: float = 2) -> list[JobSpec]:
-    """The jobs of one daemon, from ``settings.daemon`` (and the relay's ``settings.outbox.every_s``)."""
+def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5) -> list[JobSpec]:
+    """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``)."""
     every = intervals(getattr(daemon, "intervals"))
     specs = [JobSpec(f"stream:{s.name}", "stream", every_s=every[s.name], stream=s.name) for s in STREAMS]
     specs += [
@@ -61,5 +61,6 @@ def jobs(daemon: object, outbox_every_s: float = 2) -> list[JobSpec]:
         JobSpec("billing_probe", "billing_probe", every_s=1),
         JobSpec("prune", "prune", every_s=3600),
         JobSpec("outbox", "outbox", every_s=outbox_every_s),
+        JobSpec("mail", "mail", every_s=mail_every_s),
     ]
     return specs

@@ -53,6 +53,11 @@ def set_password(conn: Connection, account_id: int, password_hash: str) -> None:
         password_hash=password_hash, must_change_password=False, password_changed_at=utcnow()))
 
 
+def confirm_email(conn: Connection, account_id: int) -> None:
+    conn.execute(update(accounts).where((accounts.c.id == account_id) & accounts.c.email_confirmed_at.is_(None))
+                 .values(email_confirmed_at=utcnow()))
+
+
 def rehash(conn: Connection, account_id: int, password_hash: str) -> None:
     """The same password with the hasher's current parameters."""
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))

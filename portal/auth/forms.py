@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.submissions.rules import check_email
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +26,80 @@ class ChangePasswordForm(FlaskForm):
                             render_kw={"autocomplete": "current-password"})
     new = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))],
                         render_kw={"autocomplete": "new-password", "minlength": "12"})
+
+
+class AmountField(StringField):
+    """An amount in złoty as people type it: "123,45", "1 234.50"."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = None
+        self.raw = (valuelist[0] if valuelist else "").strip()
+        if not self.raw:
+            return
+        cleaned = self.raw.replace(" ", "").replace("\u00a0", "").replace("zł", "").replace(",", ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45.")) from None
+        if value <= 0 or value.as_tuple().exponent < -2 or value > Decimal("9999999999.99"):
+            raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45."))
+        self.data = value.quantize(Decimal("0.01"))
+
+
+class ProofForm(FlaskForm):
+    """A customer number and one of its last three invoices: the proof that the account is yours."""
+
+    customer_number = StringField(_l("Customer number"), validators=[
+        DataRequired(_l("Enter your customer number.")), Length(max=20)],
+        description=_l("Printed on every invoice as the buyer's number (NABYWCA)."))
+    invoice_number = StringField(_l("Invoice number"), validators=[Length(max=30)],
+                                 description=_l("One of your last three invoices."))
+    invoice_gross = AmountField(_l("Gross amount of that invoice (zł)"))
+
+    def validate_invoice_number(self, field: StringField) -> None:
+        if not getattr(self, "no_invoice", None) or not self.no_invoice.data:
+            if not (field.data or "").strip():
+                raise ValidationError(_l("Enter the number of one of your last three invoices."))
+
+    def validate_invoice_gross(self, field: AmountField) -> None:
+        if (not getattr(self, "no_invoice", None) or not self.no_invoice.data) and field.data is None \
+                and not field.errors:
+            raise ValidationError(_l("Enter the gross amount of that invoice."))
+
+
+class RegisterForm(ProofForm):
+    no_invoice = BooleanField(_l("I am a new customer and have no invoice yet (the utility's office will check"
+                                 " my request)"))
+    name = StringField(_l("First and last name"), validators=[DataRequired(_l("Enter your name.")),
+                                                              Length(max=120)],
+                       render_kw={"autocomplete": "name"})
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
+                                                         Length(max=80)],
+                       render_kw={"autocomplete": "email", "spellcheck": "false"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))],
+                             description=_l("At least 12 characters. Any letters, digits, spaces: a few words you"
+                                            " will remember are best."),
+                             render_kw={"autocomplete": "new-password"})
+    def validate_email(self, field: EmailField) -> None:
+        if check_email(field.data or "", None):  # the address must be one billing takes too
+            raise ValidationError(_l("Enter a valid e-mail address, e.g. jan.kowalski@example.pl."))
+
+    accept_terms = BooleanField(_l("I accept the terms of service"), validators=[
+        DataRequired(_l("You must accept the terms of service to register."))])
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
+                                                         Length(max=254)],
+                       render_kw={"autocomplete": "email", "spellcheck": "false"})
+
+
+class NewPasswordForm(FlaskForm):
+    new = PasswordField(_l("New password"), validators=[DataRequired(_l("Enter a new password."))],
+                        description=_l("At least 12 characters. Any letters, digits, spaces: a few words you will"
+                                       " remember are best."),
+                        render_kw={"autocomplete": "new-password"})
+
+
+class ConfirmForm(FlaskForm):
+    """Confirming is a POST (a link's GET changes nothing: mail scanners open links too)."""

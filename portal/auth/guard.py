@@ -11,9 +11,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 
-from adapters.store import accounts
+from adapters.store import accounts, registrations
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,11 +48,14 @@ def login_required(view: F) -> F:
 
 
 def customer_required(view: F) -> F:
-    """A page about one customer account: 404 when the login has none (nothing to show, nothing to leak)."""
+    """A page about one customer account; a login without one (its request waits for the office's
+    check) sees where its request is instead."""
     @login_required
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.customer_id is None:
-            abort(404)
+            with current_app.extensions["ibok"].engine.connect() as conn:
+                waiting = registrations.pending_for(conn, g.account["id"])
+            return render_template("auth/pending.html", waiting=waiting)
         return view(*args, **kwargs)
     return wrapper  # type: ignore[return-value]

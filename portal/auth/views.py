@@ -76,6 +76,11 @@ def login():  # noqa: ANN201
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("auth/login.html", form=form), 200
         assert account is not None
+        if account["email_confirmed_at"] is None:
+            log.info("login_unconfirmed", account_id=account["id"])
+            form.form_errors.append(_("Confirm your e-mail address first: open the link we sent you. No e-mail?"
+                                      " Ask for a new password link below, it confirms the address too."))
+            return render_template("auth/login.html", form=form), 200
         limits.forget(_engine(), limits.LOGIN_PER_ACCOUNT, email)
         if passwords.needs_rehash(account["password_hash"]):
             with writer(_engine()).begin() as conn:

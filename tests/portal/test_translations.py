@@ -33,4 +33,4 @@ def test_every_text_in_the_code_and_templates_has_a_polish_translation() -> None
 def test_the_compiled_catalog_matches_the_po_file() -> None:
     with (CATALOG / "messages.mo").open("rb") as f:
         compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    assert compiled == {m.id: m.string for m in _po() if m.id}, "run: pybabel compile -d portal/translations"
+    assert compiled == {m.id: m.string for m in _po() if m.id and m.string}, "run: pybabel compile -d portal/translations"

@@ -1,0 +1,116 @@
+"""The use cases of getting an account: register with proof, confirm the e-mail address, reset a
+forgotten password, link another customer account. Plain functions over the store (the views and
+tests call them); e-mails are queued in the store, the daemon sends them.
+
+None of them tells a visitor whether an e-mail address or a customer number is known: the
+answer on screen is the same, and what differs goes by e-mail to the address's owner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import structlog
+from sqlalchemy import Engine
+
+from adapters.store import accounts, mail, registrations, terms, tokens, web_sessions
+from adapters.store.db import writer
+from portal.auth import passwords
+
+log = structlog.get_logger("portal.security")
+CONFIRM_FOR = timedelta(hours=48)
+RESET_FOR = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    name: str
+    password: str
+    customer_number: str
+    invoice_number: str | None  # None: no invoice yet (a new customer): an admin checks the request
+    invoice_gross: Decimal | None
+    terms_version: str
+    locale: str
+
+
+def register(engine: Engine, r: Registration) -> str:
+    """Create the login (unconfirmed) and its request; e-mail the link. Returns "queued" whatever happened."""
+    password_hash = passwords.hash_password(r.password)  # always: the same cost for every outcome
+    with writer(engine).begin() as conn:
+        existing = accounts.by_email(conn, r.email)
+        if existing is not None:
+            token = tokens.issue(conn, existing["id"], "reset", RESET_FOR)
+            mail.enqueue(conn, event=f"registered-again:{existing['id']}:{tokens.digest(token)[:12]}",
+                         to=existing["email"], locale=existing["locale"], template="registered_again",
+                         params={"name": existing["name"], "link": f"/password/reset/{token}"})
+            log.info("registration_for_existing_login", account_id=existing["id"])
+            return "queued"
+        customer_id = None
+        if r.invoice_number is not None and r.invoice_gross is not None:
+            customer_id = registrations.proven_customer(conn, r.customer_number, r.invoice_number, r.invoice_gross)
+        account_id = accounts.create(conn, email=r.email, name=r.name, password_hash=password_hash, locale=r.locale,
+                                     must_change_password=False, confirmed=False)
+        terms.accept(conn, account_id, r.terms_version)
+        state = "approved" if customer_id is not None else "pending"
+        registrations.add(conn, account_id=account_id, customer_number=r.customer_number,
+                          invoice_number=r.invoice_number, invoice_gross=r.invoice_gross, state=state)
+        if customer_id is not None:
+            accounts.link(conn, account_id, customer_id, "invoice")
+        token = tokens.issue(conn, account_id, "confirm", CONFIRM_FOR)
+        mail.enqueue(conn, event=f"confirm:{account_id}:{tokens.digest(token)[:12]}", to=r.email.strip().lower(),
+                     locale=r.locale, template="confirm",
+                     params={"name": r.name, "link": f"/confirm/{token}", "state": state})
+    log.info("registration", account_id=account_id, proof="invoice" if customer_id else "pending")
+    return "queued"
+
+
+def confirm(engine: Engine, token: str) -> int | None:
+    """Spend a confirmation link: the account confirmed (its id), None for a used or unknown link."""
+    with writer(engine).begin() as conn:
+        account_id = tokens.use(conn, token, "confirm")
+        if account_id is not None:
+            accounts.confirm_email(conn, account_id)
+    if account_id is not None:
+        log.info("email_confirmed", account_id=account_id)
+    return account_id
+
+
+def request_reset(engine: Engine, email: str) -> None:
+    """E-mail a reset link if the address has a login; silently nothing otherwise."""
+    with writer(engine).begin() as conn:
+        account = accounts.by_email(conn, email)
+        if account is None or account["disabled_at"] is not None:
+            log.info("password_reset_unknown")
+            return
+        token = tokens.issue(conn, account["id"], "reset", RESET_FOR)
+        mail.enqueue(conn, event=f"reset:{account['id']}:{tokens.digest(token)[:12]}", to=account["email"],
+                     locale=account["locale"], template="reset",
+                     params={"name": account["name"], "link": f"/password/reset/{token}"})
+    log.info("password_reset_requested", account_id=account["id"])
+
+
+def reset_password(engine: Engine, token: str, new_password: str) -> int | None:
+    """Spend a reset link: the new password set, every session of the login ended; None: bad link."""
+    password_hash = passwords.hash_password(new_password)
+    with writer(engine).begin() as conn:
+        account_id = tokens.use(conn, token, "reset")
+        if account_id is None:
+            return None
+        accounts.set_password(conn, account_id, password_hash)
+        accounts.confirm_email(conn, account_id)  # the link reached the address: it is confirmed too
+        ended = web_sessions.drop_for_account(conn, account_id)
+    log.info("password_reset", account_id=account_id, sessions_ended=ended)
+    return account_id
+
+
+def link_customer(engine: Engine, account_id: int, number: str, invoice_number: str, gross: Decimal) -> int | None:
+    """Add a customer account to a login with the same proof as at registration; None: not proven."""
+    with writer(engine).begin() as conn:
+        customer_id = registrations.proven_customer(conn, number, invoice_number, gross)
+        if customer_id is not None:
+            accounts.link(conn, account_id, customer_id, "invoice")
+    log.info("customer_linked" if customer_id else "customer_link_refused", account_id=account_id)
+    return customer_id

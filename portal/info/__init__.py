@@ -1,0 +1,1 @@
+"""Public pages: terms of service, accessibility statement."""

@@ -1,0 +1,26 @@
+"""Pages anyone may read: the terms of service in force, and the accessibility statement."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_babel import get_locale
+
+from adapters.store import terms
+
+bp = Blueprint("info", __name__)
+
+
+@bp.route("/terms", endpoint="terms")
+def terms_page():  # noqa: ANN201
+    with current_app.extensions["ibok"].engine.connect() as conn:
+        in_force = terms.current(conn)
+    if in_force is None:
+        abort(404)
+    body = in_force["body_en"] if str(get_locale()) == "en" else in_force["body_pl"]
+    return render_template("info/terms.html", version=in_force["version"], published_at=in_force["published_at"],
+                           paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()])
+
+
+@bp.route("/accessibility")
+def accessibility():  # noqa: ANN201
+    return render_template("info/accessibility.html")

@@ -1,0 +1,1 @@
+"""The e-mails iBOK sends: subject, plain text and HTML in the recipient's language."""
