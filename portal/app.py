@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from adapters.store.db import create_store_engine
 from config.logs import configure_logging
 from config.settings import Settings, load_settings
-from portal import i18n, security
+from portal import i18n, navigation, security
 from portal.auth import guard
 from portal.extensions import babel, csrf
 from portal.sessions import StoreSessionInterface
@@ -58,16 +58,27 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
     security.install(app)
+    navigation.install(app)
     app.before_request(guard.load_account)
 
     from portal.auth.onboarding_views import bp as onboarding_bp
     from portal.auth.views import bp as auth_bp
+    from portal.customer.analysis import bp as analysis_bp
+    from portal.customer.billing import bp as billing_bp
+    from portal.customer.meters import bp as meters_bp
     from portal.customer.views import bp as customer_bp
+    from portal.customer.notices import bp as notices_bp
+    from portal.customer.submissions import bp as submit_bp
     from portal.info.views import bp as info_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(onboarding_bp)
     app.register_blueprint(customer_bp)
+    app.register_blueprint(analysis_bp)
+    app.register_blueprint(billing_bp)
+    app.register_blueprint(meters_bp)
     app.register_blueprint(info_bp)
+    app.register_blueprint(submit_bp)
+    app.register_blueprint(notices_bp)
 
     @app.errorhandler(404)
     def not_found(_error: Exception):  # noqa: ANN202

@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from adapters.billing.interface import InterfaceWriter
 from adapters.billing.source import OdbcBillingSource
 from adapters.mail.smtp import SmtpSender
-from adapters.store import daemons, requests, state, web_sessions
+from adapters.store import averages, daemons, requests, state, web_sessions
 from adapters.store.store import Store
 from config.logs import redact_text
 from config.settings import Settings
@@ -143,7 +143,7 @@ class Daemon:
             return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
         return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
                 "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
-                "outbox": self.relay, "mail": self.send_mail}[spec.kind]
+                "outbox": self.relay, "mail": self.send_mail, "tariff_averages": self.tariff_averages}[spec.kind]
 
     def send_mail(self) -> None:
         """Send the e-mails due (they wait in the store while the SMTP server is down)."""
@@ -288,6 +288,12 @@ class Daemon:
             ended = web_sessions.prune(conn, now, now - timedelta(seconds=self.settings.portal.session_idle_s))
         log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone,
                  portal_sessions=ended)
+
+    def tariff_averages(self) -> None:
+        """Recompute the average household of each tariff per month (the store only: billing may be down)."""
+        with self.store.writer.begin() as conn:
+            rows = averages.refresh(conn)
+        log.info("tariff_averages_refreshed", rows=rows)
 
     def _job_failed(self, event: JobExecutionEvent) -> None:
         log.error("daemon_job_failed", job=event.job_id, error=redact_text(repr(event.exception)),

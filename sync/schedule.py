@@ -27,7 +27,7 @@ class JobSpec:
     """One scheduled job: an explicit id, what it does, and its trigger (every N seconds, or daily at a time)."""
 
     id: str
-    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox | mail
+    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox | mail | tariff_averages
     every_s: float | None = None
     daily_at: time | None = None
     stream: str | None = None
@@ -61,6 +61,7 @@ def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5) -> 
         JobSpec("billing_probe", "billing_probe", every_s=1),
         JobSpec("prune", "prune", every_s=3600),
         JobSpec("outbox", "outbox", every_s=outbox_every_s),
+        JobSpec("tariff_averages", "tariff_averages", every_s=3600),
         JobSpec("mail", "mail", every_s=mail_every_s),
     ]
     return specs

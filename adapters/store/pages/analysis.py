@@ -1,0 +1,206 @@
+"""The consumption analysis: one customer's monthly consumption or charges over a period, the same
+months a year earlier, and the average household of the customer's tariff.
+
+A handful of indexed reads per page: the customer's contracts (by customer), the meters at their
+points (by point), the span of its monthly figures and the figures of both years
+(``customer_months`` by its key, or ``meter_months`` by the meter's key), and the tariff's
+averages (``tariff_months`` by its key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from adapters.store.derived import ZERO_MONEY, ZERO_QTY, month_of
+from adapters.store.tables import contracts, customer_months, meter_months, meters, points, tariff_months
+
+MEASURES = ("consumption", "charges")
+ZERO = {"consumption": ZERO_QTY, "charges": ZERO_MONEY}
+
+Value = Decimal | None
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after (or before) ``month``'s."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """First days of the months from ``first``'s to ``last``'s, both included."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(month_of(first), i) for i in range(max(count, 0))]
+
+
+@dataclass(frozen=True)
+class Holding:
+    """One of the customer's contracts: which point, in which tariff, over which days."""
+
+    id: int
+    number: str
+    point_id: int
+    services: str
+    tariff: str
+    starts_on: date
+    ends_on: date | None
+
+    def covers_day(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def covers_month(self, month: date) -> bool:
+        """As ``customer_months`` counts a point: from the month the contract starts to the month it ends."""
+        return month_of(self.starts_on) <= month and (self.ends_on is None or month_of(self.ends_on) >= month)
+
+
+@dataclass(frozen=True)
+class TariffChoice:
+    """The tariff a customer is compared within: its main contract's; ``tariffs``: all its current ones."""
+
+    tariff: str
+    contract_number: str
+    tariffs: tuple[str, ...]
+
+    @property
+    def several(self) -> bool:
+        return len(self.tariffs) > 1
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the analysis form offers one customer: its meters, its tariff, the months it has figures for."""
+
+    holdings: tuple[Holding, ...]
+    meters: tuple[dict[str, Any], ...]
+    tariff: TariffChoice | None
+    span: tuple[date, date] | None  # first and last month with a customer_months row
+
+    def meter(self, meter_id: int) -> dict[str, Any] | None:
+        return next((m for m in self.meters if m["id"] == meter_id), None)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Aligned series, one value per month of the period; None where there are no figures."""
+
+    months: tuple[date, ...]
+    current: tuple[Value, ...]
+    previous: tuple[Value, ...]  # the same months a year earlier
+    tariff: tuple[Value, ...] | None  # the tariff's average household; None: not compared (one meter)
+
+
+# ----- what the form offers ---------------------------------------------------------------------
+def holdings_of(conn: Connection, customer_id: int) -> list[Holding]:
+    c = contracts.c
+    rows = conn.execute(select(c.id, c.number, c.point_id, c.services, c.tariff, c.starts_on, c.ends_on)
+                        .where(c.customer_id == customer_id).order_by(c.starts_on, c.id))
+    return [Holding(*row) for row in rows]
+
+
+def main_contract(holdings: Sequence[Holding], today: date) -> Holding | None:
+    """The customer's main contract: of those current today, the oldest one supplying water (then any);
+    without a current one, the one that ended last."""
+    current = [h for h in holdings if h.covers_day(today)]
+    if current:
+        return min(current, key=lambda h: ("W" not in h.services, h.starts_on, h.id))
+    ended = [h for h in holdings if h.ends_on is not None]
+    return max(ended, key=lambda h: (h.ends_on, h.id)) if ended else None
+
+
+def tariff_choice(holdings: Sequence[Holding], today: date) -> TariffChoice | None:
+    main = main_contract(holdings, today)
+    if main is None:
+        return None
+    current = sorted({h.tariff for h in holdings if h.covers_day(today)} | {main.tariff})
+    return TariffChoice(main.tariff, main.number, tuple(current))
+
+
+def meters_of(conn: Connection, holdings: Sequence[Holding]) -> list[dict[str, Any]]:
+    """The meters at the points of the customer's contracts (removed ones too), with their point's address."""
+    point_ids = sorted({h.point_id for h in holdings})
+    if not point_ids:
+        return []
+    m, p = meters.c, points.c
+    rows = conn.execute(select(m.id, m.serial_number, m.main, m.point_id, m.mounted_on, m.dismounted_on,
+                               p.street, p.house_number, p.flat_number, p.city)
+                        .join_from(meters, points, p.id == m.point_id)
+                        .where(m.point_id.in_(point_ids))
+                        .order_by(m.point_id, m.dismounted_on.is_not(None), m.main.desc(), m.mounted_on, m.id))
+    return [dict(r) for r in rows.mappings()]
+
+
+def span_of(conn: Connection, customer_id: int) -> tuple[date, date] | None:
+    cm = customer_months.c
+    first, last = conn.execute(select(func.min(cm.month), func.max(cm.month))
+                               .where(cm.customer_id == customer_id)).one()
+    return None if first is None else (first, last)
+
+
+def context(conn: Connection, customer_id: int, today: date) -> Context:
+    holdings = holdings_of(conn, customer_id)
+    return Context(tuple(holdings), tuple(meters_of(conn, holdings)), tariff_choice(holdings, today),
+                   span_of(conn, customer_id))
+
+
+# ----- the figures ------------------------------------------------------------------------------
+def aligned(values: Mapping[date, Decimal], months: Iterable[date], span: tuple[date, date] | None,
+            zero: Decimal) -> tuple[Value, ...]:
+    """One value per month: the figure, zero for a month without one inside ``span`` (nothing read or
+    invoiced that month), None outside it (no figures yet, or any more)."""
+    def one(month: date) -> Value:
+        if month in values:
+            return values[month]
+        return zero if span is not None and span[0] <= month <= span[1] else None
+    return tuple(one(m) for m in months)
+
+
+def account_months(conn: Connection, customer_id: int, measure: str, first: date, last: date) -> dict[date, Decimal]:
+    cm = customer_months.c
+    rows = conn.execute(select(cm.month, cm[measure])
+                        .where(and_(cm.customer_id == customer_id, cm.month >= first, cm.month <= last)))
+    return {month: value for month, value in rows}
+
+
+def meter_months_held(conn: Connection, meter_id: int, holdings: Sequence[Holding]) -> dict[date, Decimal]:
+    """A meter's monthly consumption in the months the customer held the point it was read at: never a
+    previous or later owner's."""
+    mm = meter_months.c
+    rows = conn.execute(select(mm.month, mm.point_id, mm.consumption).where(mm.meter_id == meter_id))
+    return {month: consumption for month, point_id, consumption in rows
+            if any(h.point_id == point_id and h.covers_month(month) for h in holdings)}
+
+
+def tariff_averages(conn: Connection, tariff: str, measure: str, first: date, last: date) -> dict[date, Decimal]:
+    tm = tariff_months.c
+    rows = conn.execute(select(tm.month, tm[measure])
+                        .where(and_(tm.tariff == tariff, tm.month >= first, tm.month <= last)))
+    return {month: value for month, value in rows}
+
+
+def figures(conn: Connection, customer_id: int, ctx: Context, *, measure: str, meter_id: int | None,
+            first: date, last: date) -> Figures:
+    """The period's figures for the whole account or one of its meters (consumption only), the same
+    months a year earlier, and (for the account) the tariff's average household."""
+    if measure not in MEASURES:
+        raise ValueError(f"unknown measure {measure!r}")
+    months = months_between(first, last)
+    earlier = [add_months(m, -12) for m in months]
+    zero = ZERO[measure]
+    if meter_id is None:
+        values = account_months(conn, customer_id, measure, earlier[0], months[-1])
+        span = ctx.span
+    else:
+        if measure != "consumption":
+            raise ValueError("a meter has consumption only: charges are billed for the whole account")
+        values = meter_months_held(conn, meter_id, ctx.holdings)
+        span = (min(values), max(values)) if values else None
+    tariff = None
+    if meter_id is None and ctx.tariff is not None:
+        averages = tariff_averages(conn, ctx.tariff.tariff, measure, months[0], months[-1])
+        tariff = tuple(averages.get(m) for m in months)
+    return Figures(tuple(months), aligned(values, months, span, zero), aligned(values, earlier, span, zero), tariff)

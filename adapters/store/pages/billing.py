@@ -1,0 +1,224 @@
+"""The customer's invoices, settlements and contracts, each read through the customer's own id.
+
+Every query is bounded by ``customer_id`` (invoices and payments by their (customer, date)
+indexes, contracts by theirs), so another customer's invoice answers exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (Connection, Integer, Select, String, and_, case, false, func, literal_column, or_, select,
+                        true, union_all)
+from sqlalchemy.sql.elements import ColumnElement
+
+from adapters.store.tables import (contracts, customers, invoice_lines, invoices, payments, points, sellers,
+                                   settlements)
+
+ZERO = Decimal("0.00")
+# What the status filter offers: a value of ``_status`` (see there), except that "correcting" lists
+# every correcting invoice (whatever its payment), not only the credits whose status it is.
+STATUSES = ("paid", "partly_paid", "unpaid", "overdue", "cancelled", "correcting")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list: its rows, its number (from 1), its size and how many rows there are in all."""
+
+    rows: list[dict[str, Any]]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        """How many pages there are (at least one, even when empty)."""
+        return _pages(self.total, self.size)
+
+
+def _pages(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def paginate(conn: Connection, query: Select, number: int, size: int) -> Page:
+    """Page ``number`` of ``query`` (ordered), clamped to the pages there are: a count and one page of rows."""
+    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    number = min(max(number, 1), _pages(total, size))
+    rows = [dict(r) for r in conn.execute(query.limit(size).offset((number - 1) * size)).mappings()]
+    return Page(rows, number, size, total)
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """Which invoices to list: issued from ``since`` to ``until`` (inclusive), of one status (``STATUSES``)."""
+
+    since: date | None = None
+    until: date | None = None
+    status: str | None = None
+
+
+# ----- invoices -----------------------------------------------------------------------------------
+def _status(today: date) -> ColumnElement[str]:
+    """An invoice's status as the customer sees it, in the order that decides.
+
+    Cancelled; a credit (a correction of zero or less: nothing to pay) "correcting"; nothing
+    left to pay "paid"; else "overdue" after its due date (Warsaw's ``today``), "partly_paid"
+    when some was paid, "unpaid". An invoice without its settlement yet is wholly unpaid.
+    """
+    i, s = invoices.c, settlements.c
+    return case((i.cancelled.is_(True), _text("cancelled")), (i.gross <= ZERO, _text("correcting")),
+                (func.coalesce(s.remaining, i.gross) <= ZERO, _text("paid")), (i.due_on < today, _text("overdue")),
+                (s.paid > ZERO, _text("partly_paid")), else_=_text("unpaid"))
+
+
+def _text(value: str) -> ColumnElement[str]:
+    """A constant written into the SQL (no parameter whose type the server would have to guess)."""
+    return literal_column(f"'{value}'", String)
+
+
+def _with_settlement() -> Any:
+    return invoices.outerjoin(settlements, settlements.c.invoice_id == invoices.c.id)
+
+
+def _conditions(customer_id: int, today: date, chosen: InvoiceFilter) -> list[ColumnElement[bool]]:
+    i = invoices.c
+    where: list[ColumnElement[bool]] = [i.customer_id == customer_id]
+    if chosen.since is not None:
+        where.append(i.issued_on >= chosen.since)
+    if chosen.until is not None:
+        where.append(i.issued_on <= chosen.until)
+    if chosen.status == "correcting":  # every correcting invoice, whatever its payment
+        where.append(i.correcting.is_(True))
+    elif chosen.status in STATUSES:
+        where.append(_status(today) == chosen.status)
+    return where
+
+
+def invoice_page(conn: Connection, customer_id: int, today: date, chosen: InvoiceFilter, number: int,
+                 size: int) -> Page:
+    """The customer's invoices matching ``chosen``, newest first, one page of them."""
+    i, s = invoices.c, settlements.c
+    query = (select(i.id, i.number, i.correcting, i.issued_on, i.period_from, i.period_to, i.due_on, i.gross,
+                    i.cancelled, func.coalesce(s.remaining, i.gross).label("remaining"),
+                    _status(today).label("status"))
+             .select_from(_with_settlement()).where(and_(*_conditions(customer_id, today, chosen)))
+             .order_by(i.issued_on.desc(), i.id.desc()))
+    return paginate(conn, query, number, size)
+
+
+def invoice(conn: Connection, customer_id: int, invoice_id: int, today: date) -> dict[str, Any] | None:
+    """One of the customer's invoices with its lines, contract, seller, service point, settlement,
+    the invoice it corrects and its corrections; None when the customer has no such invoice."""
+    i, s, c, p, sel = invoices.c, settlements.c, contracts.c, points.c, sellers.c
+    head = conn.execute(
+        select(invoices, _status(today).label("status"), s.paid, func.coalesce(s.remaining, i.gross).label("remaining"),
+               s.settled_on, c.number.label("contract_number"), sel.name.label("seller_name"),
+               sel.tax_id.label("seller_tax_id"), sel.address.label("seller_address"),
+               sel.bank_account.label("seller_bank_account"), p.street, p.house_number, p.flat_number,
+               p.postal_code, p.city)
+        .select_from(_with_settlement().outerjoin(contracts, c.id == i.contract_id)
+                     .outerjoin(sellers, sel.id == c.seller_id).outerjoin(points, p.id == c.point_id))
+        .where(and_(i.id == invoice_id, i.customer_id == customer_id))).mappings().first()
+    if head is None:
+        return None
+    lines = [dict(r) for r in conn.execute(
+        select(invoice_lines).where(and_(invoice_lines.c.invoice_id == invoice_id,
+                                         invoice_lines.c.customer_id == customer_id))
+        .order_by(invoice_lines.c.position)).mappings()]
+    related = or_(i.corrects_id == invoice_id, *([i.id == head["corrects_id"]] if head["corrects_id"] else []))
+    others = [dict(r) for r in conn.execute(
+        select(i.id, i.number, i.issued_on, i.gross, i.cancelled, i.corrects_id)
+        .where(and_(i.customer_id == customer_id, related)).order_by(i.issued_on, i.id)).mappings()]
+    corrected = next((o for o in others if o["id"] == head["corrects_id"]), None)
+    corrections = [o for o in others if o["corrects_id"] == invoice_id]
+    return {"invoice": dict(head), "lines": lines, "corrected": corrected, "corrections": corrections}
+
+
+def invoice_pdf(conn: Connection, customer_id: int, invoice_id: int) -> dict[str, Any] | None:
+    """The number and archive path of one of the customer's invoices; None when there is no such
+    invoice or it has no PDF."""
+    i = invoices.c
+    row = conn.execute(select(i.number, i.pdf_path).where(and_(i.id == invoice_id, i.customer_id == customer_id))
+                       ).mappings().first()
+    return dict(row) if row and row["pdf_path"] else None
+
+
+# ----- settlements: invoices and payments side by side ----------------------------------------------
+def _ledger_years(conn: Connection, customer_id: int) -> list[int]:
+    """The years with an invoice (not cancelled) or a payment, newest first: one round trip."""
+    i, pay = invoices.c, payments.c
+    own_invoices = and_(i.customer_id == customer_id, i.cancelled.is_(False))
+    bounds = conn.execute(select(
+        select(func.min(i.issued_on)).where(own_invoices).scalar_subquery(),
+        select(func.max(i.issued_on)).where(own_invoices).scalar_subquery(),
+        select(func.min(pay.paid_on)).where(pay.customer_id == customer_id).scalar_subquery(),
+        select(func.max(pay.paid_on)).where(pay.customer_id == customer_id).scalar_subquery())).one()
+    days = [d for d in bounds if d is not None]
+    if not days:
+        return []
+    return list(range(max(days).year, min(days).year - 1, -1))
+
+
+def _balance_before(conn: Connection, customer_id: int, day: date) -> Decimal:
+    """Σ gross of invoices not cancelled issued before ``day`` − Σ payments before it."""
+    i, pay = invoices.c, payments.c
+    invoiced, paid = conn.execute(select(
+        select(func.sum(i.gross)).where(and_(i.customer_id == customer_id, i.cancelled.is_(False),
+                                             i.issued_on < day)).scalar_subquery(),
+        select(func.sum(pay.amount)).where(and_(pay.customer_id == customer_id,
+                                                pay.paid_on < day)).scalar_subquery())).one()
+    return (invoiced or ZERO) - (paid or ZERO)
+
+
+def ledger(conn: Connection, customer_id: int, year: int | None) -> dict[str, Any]:
+    """Invoices (not cancelled) and payments in date order (a day's invoices before its payments), with
+    the running balance: Σ gross − Σ payments, positive when the customer owes.
+
+    ``year`` None: the whole history from zero; else that year's entries, from the balance it opened with.
+    """
+    i, pay = invoices.c, payments.c
+    invoice_where = [i.customer_id == customer_id, i.cancelled.is_(False)]
+    payment_where = [pay.customer_id == customer_id]
+    opening, first = ZERO, None
+    if year is not None:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        invoice_where += [i.issued_on >= first, i.issued_on <= last]
+        payment_where += [pay.paid_on >= first, pay.paid_on <= last]
+        opening = _balance_before(conn, customer_id, first)
+    entries = union_all(
+        select(_text("invoice").label("kind"), literal_column("0", Integer).label("rank"), i.id,
+               i.issued_on.label("day"), i.number.label("reference"), i.correcting, i.gross.label("amount"))
+        .where(and_(*invoice_where)),
+        select(_text("payment"), literal_column("1", Integer), pay.id, pay.paid_on, pay.method, false(), pay.amount)
+        .where(and_(*payment_where))).subquery()
+    e = entries.c
+    rows, balance = [], opening
+    for row in conn.execute(select(entries).order_by(e.day, e.rank, e.id)).mappings():
+        entry = dict(row)
+        balance += entry["amount"] if entry["kind"] == "invoice" else -entry["amount"]
+        entry["balance"] = balance
+        rows.append(entry)
+    return {"opening": opening, "opening_on": first, "closing": balance, "entries": rows,
+            "years": _ledger_years(conn, customer_id)}
+
+
+# ----- contracts ----------------------------------------------------------------------------------
+def contracts_of(conn: Connection, customer_id: int, today: date) -> dict[str, Any]:
+    """The customer's own data and contracts (current ones first, then newest), each with its service
+    point and seller."""
+    c, p, sel = contracts.c, points.c, sellers.c
+    current = and_(c.starts_on <= today, or_(c.ends_on.is_(None), c.ends_on >= today))
+    rows = [dict(r) for r in conn.execute(
+        select(c.id, c.number, c.services, c.tariff, c.signed_on, c.starts_on, c.ends_on,
+               case((current, true()), else_=false()).label("current"),
+               p.street, p.house_number, p.flat_number, p.postal_code, p.city,
+               sel.name.label("seller_name"), sel.tax_id.label("seller_tax_id"),
+               sel.address.label("seller_address"), sel.bank_account.label("seller_bank_account"))
+        .select_from(contracts.outerjoin(points, p.id == c.point_id).outerjoin(sellers, sel.id == c.seller_id))
+        .where(c.customer_id == customer_id)
+        .order_by(case((current, 0), else_=1), c.starts_on.desc(), c.id.desc())).mappings()]
+    customer = conn.execute(select(customers).where(customers.c.id == customer_id)).mappings().first()
+    return {"customer": dict(customer) if customer else None, "contracts": rows}

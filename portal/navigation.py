@@ -1,0 +1,39 @@
+"""The main menu: the customer's pages in order; an entry shows once its page exists."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+
+MENU = (
+    ("customer.dashboard", _l("Dashboard")),
+    ("billing.invoices", _l("Invoices")),
+    ("billing.settlements", _l("Settlements")),
+    ("analysis.analysis", _l("Consumption")),
+    ("meters.meters", _l("Meters and readings")),
+    ("submit.readings", _l("Submit a reading")),
+    ("submit.history", _l("My submissions")),
+    ("submit.message", _l("Write to us")),
+    ("billing.contracts", _l("Contracts")),
+    ("notices.outages", _l("Outages")),
+    ("submit.e_invoice", _l("E-invoice")),
+    ("submit.contact", _l("Contact details")),
+    ("auth.change_password", _l("Password")),
+    ("onboarding.add_customer", _l("Add a customer account")),
+)
+
+
+def current(endpoint: str | None, entries: list[str]) -> str | None:
+    """The menu entry a page belongs to: its own, else the first of its blueprint (an invoice's
+    details belong to "Invoices", a meter's readings to "Meters and readings")."""
+    if endpoint is None or endpoint in entries:
+        return endpoint
+    blueprint = endpoint.partition(".")[0]
+    return next((e for e in entries if e.partition(".")[0] == blueprint), None)
+
+
+def install(app: Flask) -> None:
+    @app.context_processor
+    def menu() -> dict[str, object]:
+        entries = [(endpoint, label) for endpoint, label in MENU if endpoint in app.view_functions]
+        return {"menu": entries, "menu_current": current(request.endpoint, [e for e, _ in entries])}
