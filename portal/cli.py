@@ -6,7 +6,6 @@ import secrets
 from pathlib import Path
 
 import click
-
 from sqlalchemy import select
 
 from adapters.store import accounts, terms

@@ -7,7 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Flask, current_app, g, request
-from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+)
 
 LOCALES = ("pl", "en")
 COOKIE = "ibok_lang"

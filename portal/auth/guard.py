@@ -11,9 +11,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, session, url_for
 
 from adapters.store import accounts, registrations
+from portal import context
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +25,7 @@ def load_account() -> None:
     account_id = session.get("account_id")
     if account_id is None:
         return
-    with current_app.extensions["ibok"].engine.connect() as conn:
+    with context.engine().connect() as conn:
         account = accounts.get(conn, account_id)
         if account is None or account["disabled_at"] is not None:
             session.end()  # type: ignore[attr-defined]
@@ -54,7 +55,7 @@ def customer_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.customer_id is None:
-            with current_app.extensions["ibok"].engine.connect() as conn:
+            with context.engine().connect() as conn:
                 waiting = registrations.pending_for(conn, g.account["id"])
             return render_template("auth/pending.html", waiting=waiting)
         return view(*args, **kwargs)

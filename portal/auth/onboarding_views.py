@@ -3,21 +3,32 @@ customer account: thin views over ``portal.auth.onboarding``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from adapters.store import terms
 from portal.auth import limits, onboarding, passwords
-from portal.auth.forms import ConfirmForm, EmailForm, NewPasswordForm, ProofForm, RegisterForm
+from portal.auth.forms import (
+    ConfirmForm,
+    EmailForm,
+    NewPasswordForm,
+    ProofForm,
+    RegisterForm,
+)
 from portal.auth.guard import login_required
 from portal.auth.views import PASSWORD_PROBLEMS, _address
+from portal.context import engine
 
 bp = Blueprint("onboarding", __name__)
-
-
-def _engine():  # noqa: ANN202
-    return current_app.extensions["ibok"].engine
 
 
 def _wait_message(minutes: int) -> str:
@@ -29,7 +40,7 @@ def register():  # noqa: ANN201
     if g.get("account") is not None:
         return redirect(url_for("customer.dashboard"))
     form = RegisterForm()
-    with _engine().connect() as conn:
+    with engine().connect() as conn:
         in_force = terms.current(conn)
     if form.validate_on_submit():
         problem = passwords.problem(form.password.data, [form.email.data, form.name.data, form.customer_number.data])
@@ -37,13 +48,13 @@ def register():  # noqa: ANN201
             form.password.errors.append(PASSWORD_PROBLEMS[problem]())
         elif in_force is None:
             form.form_errors.append(_("Registration is closed for a moment. Please try again later."))
-        elif (wait := limits.blocked(_engine(), [(limits.PROOF_PER_ADDRESS, _address())])) is not None:
+        elif (wait := limits.blocked(engine(), [(limits.PROOF_PER_ADDRESS, _address())])) is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/register.html", form=form, terms=in_force), 429
         else:
-            limits.count(_engine(), [(limits.PROOF_PER_ADDRESS, _address())])
+            limits.count(engine(), [(limits.PROOF_PER_ADDRESS, _address())])
             no_invoice = form.no_invoice.data
-            onboarding.register(_engine(), onboarding.Registration(
+            onboarding.register(engine(), onboarding.Registration(
                 email=form.email.data.strip().lower(), name=form.name.data.strip(), password=form.password.data,
                 customer_number=form.customer_number.data.strip(),
                 invoice_number=None if no_invoice else form.invoice_number.data.strip(),
@@ -58,7 +69,7 @@ def register():  # noqa: ANN201
 def confirm(token: str):  # noqa: ANN201
     form = ConfirmForm()
     if form.validate_on_submit():
-        if onboarding.confirm(_engine(), token) is None:
+        if onboarding.confirm(engine(), token) is None:
             return render_template("auth/link_invalid.html"), 404
         flash(_("Your e-mail address is confirmed. You can log in now."), "success")
         return redirect(url_for("auth.login"))
@@ -71,12 +82,12 @@ def forgot_password():  # noqa: ANN201
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(limits.RESET_PER_ACCOUNT, email), (limits.RESET_PER_ADDRESS, _address())]
-        wait = limits.blocked(_engine(), checks)
+        wait = limits.blocked(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/forgot.html", form=form), 429
-        limits.count(_engine(), checks)
-        onboarding.request_reset(_engine(), email)
+        limits.count(engine(), checks)
+        onboarding.request_reset(engine(), email)
         return render_template("auth/forgot_sent.html", email=email)
     return render_template("auth/forgot.html", form=form)
 
@@ -88,7 +99,7 @@ def reset_password(token: str):  # noqa: ANN201
         problem = passwords.problem(form.new.data)
         if problem is not None:
             form.new.errors.append(PASSWORD_PROBLEMS[problem]())
-        elif onboarding.reset_password(_engine(), token, form.new.data) is None:
+        elif onboarding.reset_password(engine(), token, form.new.data) is None:
             return render_template("auth/link_invalid.html"), 404
         else:
             flash(_("Your new password is set. Log in with it."), "success")
@@ -102,12 +113,12 @@ def add_customer():  # noqa: ANN201
     form = ProofForm()
     if form.validate_on_submit():
         checks = [(limits.PROOF_PER_ADDRESS, _address()), (limits.PROOF_PER_ADDRESS, f"account:{g.account['id']}")]
-        wait = limits.blocked(_engine(), checks)
+        wait = limits.blocked(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/add_customer.html", form=form), 429
-        limits.count(_engine(), checks)
-        linked = onboarding.link_customer(_engine(), g.account["id"], form.customer_number.data,
+        limits.count(engine(), checks)
+        linked = onboarding.link_customer(engine(), g.account["id"], form.customer_number.data,
                                           form.invoice_number.data, form.invoice_gross.data)
         if linked is None:
             form.form_errors.append(_("We could not confirm this customer number with this invoice. Check both"

@@ -7,7 +7,17 @@ import ipaddress
 from urllib.parse import urlsplit
 
 import structlog
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from adapters.store import accounts
@@ -15,14 +25,11 @@ from adapters.store.db import writer
 from portal.auth import limits, passwords
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.guard import login_required
+from portal.context import engine
 from portal.i18n import COOKIE, LOCALES
 
 bp = Blueprint("auth", __name__)
 log = structlog.get_logger("portal.security")
-
-
-def _engine():  # noqa: ANN202
-    return current_app.extensions["ibok"].engine
 
 
 def _address() -> str:
@@ -62,16 +69,16 @@ def login():  # noqa: ANN201
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, _address())]
-        wait = limits.blocked(_engine(), checks)
+        wait = limits.blocked(engine(), checks)
         if wait is not None:
             log.warning("login_locked_out", subject=_subject(email), network=_address())
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("auth/login.html", form=form), 429
-        with _engine().connect() as conn:
+        with engine().connect() as conn:
             account = accounts.by_email(conn, email)
         stored = account["password_hash"] if account and account["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
-            limits.count(_engine(), checks)
+            limits.count(engine(), checks)
             log.warning("login_failed", subject=_subject(email), network=_address())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("auth/login.html", form=form), 200
@@ -81,9 +88,9 @@ def login():  # noqa: ANN201
             form.form_errors.append(_("Confirm your e-mail address first: open the link we sent you. No e-mail?"
                                       " Ask for a new password link below, it confirms the address too."))
             return render_template("auth/login.html", form=form), 200
-        limits.forget(_engine(), limits.LOGIN_PER_ACCOUNT, email)
+        limits.forget(engine(), limits.LOGIN_PER_ACCOUNT, email)
         if passwords.needs_rehash(account["password_hash"]):
-            with writer(_engine()).begin() as conn:
+            with writer(engine()).begin() as conn:
                 accounts.rehash(conn, account["id"], passwords.hash_password(form.password.data))
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
@@ -117,7 +124,7 @@ def change_password():  # noqa: ANN201
         elif form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
-            with writer(_engine()).begin() as conn:
+            with writer(engine()).begin() as conn:
                 accounts.set_password(conn, account["id"], passwords.hash_password(form.new.data))
             ended = current_app.session_interface.end_other_sessions(account["id"], session)  # type: ignore[attr-defined]
             session.rotate()  # type: ignore[attr-defined]

@@ -14,19 +14,27 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
-from portal import charts
+from portal import charts, context
 from portal.auth.guard import customer_required
 
 bp = Blueprint("analysis", __name__)
@@ -66,10 +74,6 @@ class Parsed:
 
 
 # ----- reading the request -------------------------------------------------------------------------
-def _today() -> date:
-    return datetime.now(UTC).astimezone(ZoneInfo(current_app.config["IBOK_TIMEZONE"])).date()
-
-
 def default_period(today: date) -> tuple[date, date]:
     """The last 12 full months."""
     this_month = today.replace(day=1)
@@ -281,14 +285,14 @@ def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> list[
 
 # ----- views ---------------------------------------------------------------------------------------
 def _load() -> tuple[Context, Parsed, date]:
-    today = _today()
-    with current_app.extensions["ibok"].engine.connect() as conn:
+    today = context.today()
+    with context.engine().connect() as conn:
         ctx = pages.context(conn, g.customer_id, today)
     return ctx, parse(request.args, ctx, today), today
 
 
 def _figures(ctx: Context, params: Params) -> Figures:
-    with current_app.extensions["ibok"].engine.connect() as conn:
+    with context.engine().connect() as conn:
         return pages.figures(conn, g.customer_id, ctx, measure=params.measure, meter_id=params.meter_id,
                              first=params.first, last=params.last)
 

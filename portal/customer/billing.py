@@ -8,36 +8,34 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.numbers import format_currency
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    render_template,
+    request,
+    send_file,
+)
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Engine
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from adapters.store.pages import billing as pages
 from adapters.store.pages.dashboard import fresh_at
 from portal.auth.guard import customer_required
+from portal.context import engine, settings, today
 
 bp = Blueprint("billing", __name__)
 
 INVOICES_PER_PAGE = 24
 PERIOD = re.compile(r"^(?:(\d{4})(?:-(\d{1,2}))?|(\d{1,2})[./](\d{4}))$")  # 2025, 2025-03, 03.2025, 3/2025
-
-
-def engine() -> Engine:
-    return current_app.extensions["ibok"].engine
-
-
-def today() -> date:
-    """Today in the utility's time zone (Europe/Warsaw): what "overdue" and "expires soon" count from."""
-    return datetime.now(ZoneInfo(current_app.config["IBOK_TIMEZONE"])).date()
 
 
 def page_number() -> int:
@@ -143,7 +141,7 @@ def invoice(invoice_id: int):  # noqa: ANN201
 def _archived(pdf_path: str) -> Path | None:
     """The file at ``pdf_path`` inside the PDF archive; None when there is no archive, the path leads
     out of it (``..``, an absolute path, a link), or no such file is there."""
-    archive = current_app.extensions["ibok"].settings.billing.pdf_archive_dir
+    archive = settings().billing.pdf_archive_dir
     if archive is None:
         return None
     try:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, current_app, g, render_template
+from flask import Blueprint, g, render_template
 
 from adapters.store.pages import notices
+from portal import context
 from portal.auth.guard import customer_required
 
 bp = Blueprint("notices", __name__)
@@ -16,8 +14,6 @@ bp = Blueprint("notices", __name__)
 @bp.route("/outages")
 @customer_required
 def outages():  # noqa: ANN201
-    now = datetime.now(UTC)
-    today = now.astimezone(ZoneInfo(current_app.config["IBOK_TIMEZONE"])).date()
-    with current_app.extensions["ibok"].engine.connect() as conn:
-        data = notices.outages_for(conn, g.customer_id, today, now)
+    with context.engine().connect() as conn:
+        data = notices.outages_for(conn, g.customer_id, context.today(), context.now())
     return render_template("notices/outages.html", **data)

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from adapters.store import submissions as store
 from adapters.store import terms
 from adapters.store.db import writer
+from portal import context
 from portal.auth import passwords
 from portal.auth.guard import customer_required
 from portal.submissions import service
@@ -22,8 +32,7 @@ bp = Blueprint("submit", __name__)
 
 
 def _ctx() -> service.Context:
-    portal = current_app.extensions["ibok"]
-    return service.Context(portal.engine, f"portal:{g.account['id']}", portal.settings.billing.timezone)
+    return service.Context(context.engine(), f"portal:{g.account['id']}", context.settings().billing.timezone)
 
 
 def _said(problems: list) -> dict[str, list[str]]:  # noqa: ANN001

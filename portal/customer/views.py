@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from adapters.store.pages import dashboard as pages
+from portal import context
 from portal.auth.guard import customer_required, login_required
 
 bp = Blueprint("customer", __name__)
 
 
-def _today_and_now() -> tuple:  # noqa: ANN202
-    now = datetime.now(UTC)
-    return now.astimezone(ZoneInfo(current_app.config["IBOK_TIMEZONE"])).date(), now
-
-
 @bp.route("/")
 @customer_required
 def dashboard():  # noqa: ANN201
-    today, now = _today_and_now()
-    with current_app.extensions["ibok"].engine.connect() as conn:
-        data = pages.dashboard(conn, g.customer_id, today, now)
+    today = context.today()
+    with context.engine().connect() as conn:
+        data = pages.dashboard(conn, g.customer_id, today, context.now())
     return render_template("customer/dashboard.html", today=today, **data)
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import get_locale
 
 from adapters.store import terms
+from portal import context
 
 bp = Blueprint("info", __name__)
 
 
 @bp.route("/terms", endpoint="terms")
 def terms_page():  # noqa: ANN201
-    with current_app.extensions["ibok"].engine.connect() as conn:
+    with context.engine().connect() as conn:
         in_force = terms.current(conn)
     if in_force is None:
         abort(404)

@@ -21,8 +21,16 @@ from sqlalchemy import Connection, Engine
 
 from adapters.store import submissions as store
 from adapters.store.db import writer
-from portal.submissions.rules import (MeterFacts, Problem, ReadingEntry, check_email, check_message, check_phone,
-                                      check_readings, normalize_phone)
+from portal.submissions.rules import (
+    MeterFacts,
+    Problem,
+    ReadingEntry,
+    check_email,
+    check_message,
+    check_phone,
+    check_readings,
+    normalize_phone,
+)
 from portal.submissions.status import Status, status_of
 
 _NAMESPACE = uuid.UUID("6f1c9a52-3f7e-4d2b-9a53-1b0e6c1d2f40")  # iBOK's submissions
