@@ -125,3 +125,44 @@ def test_another_customers_account_cannot_be_chosen(site: Site) -> None:
     _login(client, "anna@example.pl")
     refused = client.post("/account/customer", data={"csrf_token": _csrf(client, "/"), "customer_id": theirs})
     assert refused.status_code == 404
+
+
+def test_sessions_end_after_the_idle_and_the_absolute_timeouts(site: Site) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.store.db import writer
+    from adapters.store.tables import web_sessions
+    [customer] = site.customer_ids(1)
+    site.login_for("anna@example.pl", customer)
+    client = site.client()
+    _login(client, "anna@example.pl")
+    assert client.get("/").status_code == 200
+    idle = timedelta(seconds=site.settings.portal.session_idle_s + 1)
+    long_ago = datetime.now(UTC) - idle
+    with writer(site.mirror.store.engine).begin() as conn:
+        conn.execute(web_sessions.update().values(seen_at=long_ago))
+    assert client.get("/").status_code == 302  # idle too long
+
+    _login(client, "anna@example.pl")
+    assert client.get("/").status_code == 200
+    with writer(site.mirror.store.engine).begin() as conn:
+        conn.execute(web_sessions.update().values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert client.get("/").status_code == 302  # past the absolute end, however active
+
+
+def test_security_events_are_logged_without_addresses_passwords_or_tokens(site: Site) -> None:
+    from structlog.testing import capture_logs
+    [customer] = site.customer_ids(1)
+    site.login_for("anna@example.pl", customer)
+    client = site.client()
+    with capture_logs() as events:
+        _login(client, "anna@example.pl", "a wrong password here")
+        _login(client, "anna@example.pl")
+        client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    names = [e["event"] for e in events]
+    assert names == ["login_failed", "login_succeeded", "logout"]
+    text = repr(events)
+    for secret in ("anna@example.pl", PASSWORD, "a wrong password here", client.get_cookie("ibok_session")
+                   and client.get_cookie("ibok_session").value or "no-cookie-value"):
+        assert secret not in text
+    assert events[0]["subject"] and events[1]["account_id"]
