@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask_babel import get_locale
+from sqlalchemy import text
 
 from adapters.store import terms
 from portal import context
@@ -25,3 +26,14 @@ def terms_page():  # noqa: ANN201
 @bp.route("/accessibility")
 def accessibility():  # noqa: ANN201
     return render_template("info/accessibility.html")
+
+
+@bp.route("/health")
+def health():  # noqa: ANN201
+    """For load balancers (and the benchmark's floor): 200 when the store answers, 503 when not."""
+    try:
+        with context.engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure to reach the store means "do not send customers here"
+        return Response("store unreachable\n", status=503, mimetype="text/plain")
+    return Response("ok\n", mimetype="text/plain")
