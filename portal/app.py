@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from adapters.store.db import create_store_engine
 from config.logs import configure_logging
 from config.settings import Settings, load_settings
-from portal import i18n, navigation, security
+from portal import context, i18n, navigation, security
 from portal.auth import guard
 from portal.extensions import babel, csrf
 from portal.sessions import StoreSessionInterface
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.install(app)
     security.install(app)
     navigation.install(app)
+    context.install(app)
     app.before_request(guard.load_account)
 
     from portal.auth.onboarding_views import bp as onboarding_bp

@@ -23,6 +23,7 @@ from werkzeug.datastructures import CallbackDict
 from adapters.store import web_sessions
 from adapters.store.db import writer
 from adapters.store.state import utcnow
+from portal.context import reading
 
 COOKIE = "ibok_session"
 TOUCH_EVERY = timedelta(seconds=60)  # how stale "last seen" may get before a request writes it
@@ -74,7 +75,7 @@ class StoreSessionInterface(SessionInterface):
         token = request.cookies.get(COOKIE)
         if not token or len(token) > 100:
             return StoreSession()
-        with self.engine.connect() as conn:
+        with reading() as conn:  # the request's read connection: the page's reads follow on it
             row = web_sessions.load(conn, _digest(token))
         now = utcnow()
         if row is None or row["expires_at"] <= now or row["seen_at"] + self.idle <= now:

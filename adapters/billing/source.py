@@ -8,7 +8,6 @@ retried on a new one.
 from __future__ import annotations
 
 import threading
-
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -16,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 import pyodbc
 
-from adapters.billing.entities import ENTITIES, LINES_SELECT, QUOTED_DO, Entity, invoice_line
+from adapters.billing.entities import (
+    ENTITIES,
+    LINES_SELECT,
+    QUOTED_DO,
+    Entity,
+    invoice_line,
+)
 from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.quirks import stamp
 from adapters.billing.retry import retrying

@@ -15,10 +15,10 @@ from adapters.standin.accounts import Account, current_database
 from adapters.standin.build import StandinExists, build_standin
 from adapters.standin.checksum import database_checksums
 from adapters.standin.clock import warsaw_now
-from adapters.standin.profiles import SIZES
 from adapters.standin.inbox import process_inbox
 from adapters.standin.invariants import violations
 from adapters.standin.office import Office
+from adapters.standin.profiles import SIZES
 from adapters.standin.simulator import simulate
 from config.logs import redact_text
 

@@ -11,8 +11,8 @@ import pyodbc
 from adapters.billing import quirks
 from adapters.billing.odbc import Dialect, connect, dialect_of
 from adapters.standin.build import prepare_session
-from adapters.standin.ddl import ident
 from adapters.standin.clock import warsaw_now
+from adapters.standin.ddl import ident
 from adapters.standin.loader import db_value
 from adapters.standin.schema import BY_NAME
 from adapters.standin.settlement import Invoice, Payment, settle

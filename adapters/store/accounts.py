@@ -38,14 +38,22 @@ def link(conn: Connection, account_id: int, customer_id: int, proof: str) -> Non
                                                        linked_at=utcnow(), proof=proof))
 
 
-def customers_of(conn: Connection, account_id: int) -> list[dict[str, Any]]:
-    """The customer accounts a login may see, in the order they were linked."""
-    c = customers.c
-    return [dict(r) for r in conn.execute(
-        select(c.id, c.number, c.name, c.street, c.house_number, c.flat_number, c.postal_code, c.city)
-        .join(account_customers, account_customers.c.customer_id == c.id)
-        .where(account_customers.c.account_id == account_id).order_by(account_customers.c.linked_at, c.id)
-    ).mappings()]
+def with_customers(conn: Connection, account_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A login and its customer accounts in one round trip (every page needs both)."""
+    c, a = customers.c, account_customers.c
+    rows = conn.execute(
+        select(accounts, c.id.label("c_id"), c.number.label("c_number"), c.name.label("c_name"), c.street,
+               c.house_number, c.flat_number, c.postal_code, c.city)
+        .select_from(accounts.outerjoin(account_customers, a.account_id == accounts.c.id)
+                     .outerjoin(customers, c.id == a.customer_id))
+        .where(accounts.c.id == account_id).order_by(a.linked_at, c.id)).mappings().all()
+    if not rows:
+        return None, []
+    account = {k: rows[0][k] for k in accounts.c.keys()}
+    linked = [{"id": r["c_id"], "number": r["c_number"], "name": r["c_name"], "street": r["street"],
+               "house_number": r["house_number"], "flat_number": r["flat_number"], "postal_code": r["postal_code"],
+               "city": r["city"]} for r in rows if r["c_id"] is not None]
+    return account, linked
 
 
 def set_password(conn: Connection, account_id: int, password_hash: str) -> None:

@@ -18,7 +18,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, and_, case, cast, delete, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Date
@@ -26,7 +37,6 @@ from sqlalchemy.types import Date
 from adapters.store.state import utcnow
 from adapters.store.tables import contracts, customer_months, tariff_months
 from adapters.store.types import UtcDateTime
-
 
 FOREVER = date(9999, 12, 31)  # the end of a contract without one
 

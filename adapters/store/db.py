@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-
 WRITER = "ibok_writer"  # execution option marking transactions that will write
 
 

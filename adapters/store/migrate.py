@@ -40,7 +40,9 @@ def current(engine: Engine) -> str | None:
 
 def upgrade(engine_or_url: Engine | str, revision: str = "head") -> str | None:
     """Create or upgrade the store to `revision` in one transaction; returns the revision reached."""
-    from alembic import command  # imported here: every sync run checks the revision, few upgrade
+    from alembic import (
+        command,  # imported here: every sync run checks the revision, few upgrade
+    )
 
     engine = create_store_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:

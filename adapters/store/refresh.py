@@ -11,13 +11,35 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, any_, bindparam, delete, false, func, select, true
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    false,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from adapters.store import copy, derived
 from adapters.store.state import utcnow
-from adapters.store.tables import (contracts, customer_months, customer_summaries, dirty_customers, dirty_meters,
-                                   invoices, meter_months, meters, payments, readings, settlements)
+from adapters.store.tables import (
+    contracts,
+    customer_months,
+    customer_summaries,
+    dirty_customers,
+    dirty_meters,
+    invoices,
+    meter_months,
+    meters,
+    payments,
+    readings,
+    settlements,
+)
 from adapters.store.writer import NO_MONTHS, earlier, mark
 
 COPY_THRESHOLD = 100  # rows from which a plain COPY beats a multi-row INSERT (no staging table here)

@@ -10,8 +10,18 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, literal, or_, select
 
 from adapters.store import outbox as queue
-from adapters.store.tables import (case_events, change_replies, contracts, customers, message_replies, meters,
-                                   outbox, reading_replies, readings, submissions)
+from adapters.store.tables import (
+    case_events,
+    change_replies,
+    contracts,
+    customers,
+    message_replies,
+    meters,
+    outbox,
+    reading_replies,
+    readings,
+    submissions,
+)
 from adapters.store.writer import insert_statement
 
 HISTORY_DAYS = 3 * 366  # readings that describe a meter's usual consumption

@@ -7,8 +7,19 @@ point, by meter and date). Migrations in ``migrations/`` create exactly this sch
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, Date, Index, Integer, MetaData, SmallInteger, String, Table,
-                        Text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 from adapters.store.types import MONEY, PRICE, QUANTITY, UtcDateTime
 

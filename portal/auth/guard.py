@@ -25,13 +25,12 @@ def load_account() -> None:
     account_id = session.get("account_id")
     if account_id is None:
         return
-    with context.engine().connect() as conn:
-        account = accounts.get(conn, account_id)
-        if account is None or account["disabled_at"] is not None:
-            session.end()  # type: ignore[attr-defined]
-            return
-        g.account = account
-        g.customers = accounts.customers_of(conn, account_id)
+    with context.reading() as conn:
+        account, linked = accounts.with_customers(conn, account_id)
+    if account is None or account["disabled_at"] is not None:
+        session.end()  # type: ignore[attr-defined]
+        return
+    g.account, g.customers = account, linked
     chosen = session.get("customer_id")
     ids = [c["id"] for c in g.customers]
     g.customer_id = chosen if chosen in ids else (ids[0] if ids else None)
@@ -55,7 +54,7 @@ def customer_required(view: F) -> F:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if g.customer_id is None:
-            with context.engine().connect() as conn:
+            with context.reading() as conn:
                 waiting = registrations.pending_for(conn, g.account["id"])
             return render_template("auth/pending.html", waiting=waiting)
         return view(*args, **kwargs)

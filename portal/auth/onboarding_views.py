@@ -26,7 +26,7 @@ from portal.auth.forms import (
 )
 from portal.auth.guard import login_required
 from portal.auth.views import PASSWORD_PROBLEMS, _address
-from portal.context import engine
+from portal.context import engine, reading
 
 bp = Blueprint("onboarding", __name__)
 
@@ -40,7 +40,7 @@ def register():  # noqa: ANN201
     if g.get("account") is not None:
         return redirect(url_for("customer.dashboard"))
     form = RegisterForm()
-    with engine().connect() as conn:
+    with reading() as conn:
         in_force = terms.current(conn)
     if form.validate_on_submit():
         problem = passwords.problem(form.password.data, [form.email.data, form.name.data, form.customer_number.data])

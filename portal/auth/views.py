@@ -25,7 +25,7 @@ from adapters.store.db import writer
 from portal.auth import limits, passwords
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.guard import login_required
-from portal.context import engine
+from portal.context import engine, reading
 from portal.i18n import COOKIE, LOCALES
 
 bp = Blueprint("auth", __name__)
@@ -74,7 +74,7 @@ def login():  # noqa: ANN201
             log.warning("login_locked_out", subject=_subject(email), network=_address())
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("auth/login.html", form=form), 429
-        with engine().connect() as conn:
+        with reading() as conn:
             account = accounts.by_email(conn, email)
         stored = account["password_hash"] if account and account["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):

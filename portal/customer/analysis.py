@@ -286,13 +286,13 @@ def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> list[
 # ----- views ---------------------------------------------------------------------------------------
 def _load() -> tuple[Context, Parsed, date]:
     today = context.today()
-    with context.engine().connect() as conn:
+    with context.reading() as conn:
         ctx = pages.context(conn, g.customer_id, today)
     return ctx, parse(request.args, ctx, today), today
 
 
 def _figures(ctx: Context, params: Params) -> Figures:
-    with context.engine().connect() as conn:
+    with context.reading() as conn:
         return pages.figures(conn, g.customer_id, ctx, measure=params.measure, meter_id=params.meter_id,
                              first=params.first, last=params.last)
 

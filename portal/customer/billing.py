@@ -30,7 +30,7 @@ from wtforms import Form, SelectChoice, SelectField, StringField
 from adapters.store.pages import billing as pages
 from adapters.store.pages.dashboard import fresh_at
 from portal.auth.guard import customer_required
-from portal.context import engine, settings, today
+from portal.context import reading, settings, today
 
 bp = Blueprint("billing", __name__)
 
@@ -121,7 +121,7 @@ def invoices():  # noqa: ANN201
     form = InvoiceFilterForm(request.args)
     form.validate()
     chosen = form.chosen()
-    with engine().connect() as conn:
+    with reading() as conn:
         page = pages.invoice_page(conn, g.customer_id, today(), chosen, page_number(), INVOICES_PER_PAGE)
         fresh = fresh_at(conn)
     return render_template("billing/invoices.html", form=form, page=page, params=_filters(form), fresh_at=fresh,
@@ -131,7 +131,7 @@ def invoices():  # noqa: ANN201
 @bp.route("/invoices/<int:invoice_id>")
 @customer_required
 def invoice(invoice_id: int):  # noqa: ANN201
-    with engine().connect() as conn:
+    with reading() as conn:
         found = pages.invoice(conn, g.customer_id, invoice_id, today())
     if found is None:
         abort(404)
@@ -158,7 +158,7 @@ def _archived(pdf_path: str) -> Path | None:
 @customer_required
 def invoice_pdf(invoice_id: int) -> Response:
     """The invoice's PDF from the archive, as a download."""
-    with engine().connect() as conn:
+    with reading() as conn:
         found = pages.invoice_pdf(conn, g.customer_id, invoice_id)
     path = _archived(found["pdf_path"]) if found else None
     if found is None or path is None:
@@ -178,7 +178,7 @@ def settlements():  # noqa: ANN201
     year = request.args.get("year", type=int)
     if year is not None and not 1900 <= year <= 9999:
         year = None
-    with engine().connect() as conn:
+    with reading() as conn:
         data = pages.ledger(conn, g.customer_id, year)
         fresh = fresh_at(conn)
     form.year.choices = [SelectChoice("", _l("All years"))] + [SelectChoice(str(y)) for y in data["years"]]
@@ -188,6 +188,6 @@ def settlements():  # noqa: ANN201
 @bp.route("/contracts")
 @customer_required
 def contracts():  # noqa: ANN201
-    with engine().connect() as conn:
+    with reading() as conn:
         data = pages.contracts_of(conn, g.customer_id, today())
     return render_template("billing/contracts.html", **data)

@@ -11,7 +11,8 @@ from flask import Blueprint, abort, g, render_template
 from adapters.store.pages import meters as pages
 from adapters.store.pages.dashboard import fresh_at
 from portal.auth.guard import customer_required
-from portal.customer.billing import engine, page_number, today
+from portal.context import reading, today
+from portal.customer.billing import page_number
 
 bp = Blueprint("meters", __name__)
 
@@ -22,7 +23,7 @@ READINGS_PER_PAGE = 12  # a year of monthly readings
 @customer_required
 def meters():  # noqa: ANN201
     day = today()
-    with engine().connect() as conn:
+    with reading() as conn:
         found = pages.meters_of(conn, g.customer_id, day)
         fresh = fresh_at(conn)
     return render_template("meters/meters.html", current=[m for m in found if m["current"]],
@@ -33,7 +34,7 @@ def meters():  # noqa: ANN201
 @customer_required
 def readings(meter_id: int):  # noqa: ANN201
     day = today()
-    with engine().connect() as conn:
+    with reading() as conn:
         meter = pages.meter(conn, g.customer_id, meter_id, day)
         if meter is None:
             abort(404)

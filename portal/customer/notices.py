@@ -14,6 +14,6 @@ bp = Blueprint("notices", __name__)
 @bp.route("/outages")
 @customer_required
 def outages():  # noqa: ANN201
-    with context.engine().connect() as conn:
+    with context.reading() as conn:
         data = notices.outages_for(conn, g.customer_id, context.today(), context.now())
     return render_template("notices/outages.html", **data)

@@ -24,7 +24,7 @@ bp = Blueprint("customer", __name__)
 @customer_required
 def dashboard():  # noqa: ANN201
     today = context.today()
-    with context.engine().connect() as conn:
+    with context.reading() as conn:
         data = pages.dashboard(conn, g.customer_id, today, context.now())
     return render_template("customer/dashboard.html", today=today, **data)
 

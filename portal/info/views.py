@@ -14,7 +14,7 @@ bp = Blueprint("info", __name__)
 
 @bp.route("/terms", endpoint="terms")
 def terms_page():  # noqa: ANN201
-    with context.engine().connect() as conn:
+    with context.reading() as conn:
         in_force = terms.current(conn)
     if in_force is None:
         abort(404)
@@ -32,7 +32,7 @@ def accessibility():  # noqa: ANN201
 def health():  # noqa: ANN201
     """For load balancers (and the benchmark's floor): 200 when the store answers, 503 when not."""
     try:
-        with context.engine().connect() as conn:
+        with context.reading() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the store means "do not send customers here"
         return Response("store unreachable\n", status=503, mimetype="text/plain")

@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from adapters.store.derived import ZERO_MONEY, ZERO_QTY, month_of
-from adapters.store.tables import contracts, customer_months, meter_months, meters, points, tariff_months
+from adapters.store.tables import (
+    contracts,
+    customer_months,
+    meter_months,
+    meters,
+    points,
+    tariff_months,
+)
 
 MEASURES = ("consumption", "charges")
 ZERO = {"consumption": ZERO_QTY, "charges": ZERO_MONEY}

@@ -11,12 +11,33 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (Connection, Integer, Select, String, and_, case, false, func, literal_column, or_, select,
-                        true, union_all)
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
-from adapters.store.tables import (contracts, customers, invoice_lines, invoices, payments, points, sellers,
-                                   settlements)
+from adapters.store.tables import (
+    contracts,
+    customers,
+    invoice_lines,
+    invoices,
+    payments,
+    points,
+    sellers,
+    settlements,
+)
 
 ZERO = Decimal("0.00")
 # What the status filter offers: a value of ``_status`` (see there), except that "correcting" lists

@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
-from adapters.store import state
-from adapters.store.tables import (contracts, customer_summaries, customers, message_replies, meters, outages,
-                                   points, readings)
+from adapters.store.tables import (
+    contracts,
+    customer_summaries,
+    customers,
+    message_replies,
+    meters,
+    outages,
+    points,
+    readings,
+    sync_runs,
+)
 
 LEGALIZATION_WARNING = timedelta(days=90)
 # The streams whose freshness a customer's pages show ("dane z dnia … godz. …").
@@ -52,8 +60,10 @@ def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) ->
 
 def fresh_at(conn: Connection) -> datetime | None:
     """When the customer-facing mirror was last known complete: the oldest of those streams' last good runs."""
-    runs = [state.last_good_run(conn, stream) for stream in CUSTOMER_STREAMS]
-    return None if any(r is None for r in runs) else min(runs)  # type: ignore[type-var]
+    r = sync_runs.c
+    runs = dict(conn.execute(select(r.stream, func.max(r.finished_at))
+                             .where(and_(r.stream.in_(CUSTOMER_STREAMS), r.outcome == "ok")).group_by(r.stream)).all())
+    return None if set(runs) != set(CUSTOMER_STREAMS) else min(runs.values())
 
 
 def customer_name(conn: Connection, customer_id: int) -> str | None:
