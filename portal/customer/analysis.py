@@ -36,6 +36,7 @@ from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
+from portal.i18n import grouped
 
 bp = Blueprint("analysis", __name__)
 
@@ -164,7 +165,8 @@ def number(value: Decimal | None, measure: str) -> str:
     """A figure for the page: grouped, with the measure's decimal places; a dash for none."""
     if value is None:
         return "—"
-    return format_decimal(value, "#,##0." + "0" * PLACES[measure])
+    locale = "pl" if polish() else "en"
+    return f"{'-' if value < 0 else ''}{grouped(value, PLACES[measure], locale)}"
 
 
 def tick(value: Decimal) -> str:
