@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -43,10 +44,20 @@ class Site:
 
     def customer_ids(self, count: int = 2) -> list[int]:
         from sqlalchemy import select
+
         from adapters.store.tables import customer_summaries
         with self.mirror.store.engine.connect() as conn:
             return list(conn.execute(select(customer_summaries.c.customer_id)
                                      .order_by(customer_summaries.c.customer_id).limit(count)).scalars())
+
+
+def csrf(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the form on ``path`` (every portal form carries one)."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN201
+    return client.post("/login", data={"csrf_token": csrf(client), "email": email, "password": password})
 
 
 def portal_settings(mirror: Mirror, data_dir: Path, **extra: str) -> Settings:

@@ -23,9 +23,15 @@ from adapters.store import averages
 from adapters.store.db import writer
 from adapters.store.derived import month_of
 from adapters.store.pages.analysis import add_months, months_between
-from adapters.store.tables import contracts, customer_months, meter_months, meters, tariff_months
+from adapters.store.tables import (
+    contracts,
+    customer_months,
+    meter_months,
+    meters,
+    tariff_months,
+)
 from tests.portal.browser import VIEWPORTS, chromium, violations
-from tests.portal.conftest import PASSWORD, Site
+from tests.portal.conftest import PASSWORD, Site, log_in
 from tests.sync.conftest import Mirror
 
 PERIOD = {"from": "2025-11", "to": "2026-10"}  # the tiny data's last 12 full months
@@ -46,9 +52,7 @@ def _refresh(engine: Engine) -> int:
 def _client(site: Site, customer_id: int, lang: str = "en") -> FlaskClient:
     site.login_for(f"c{customer_id}@example.pl", customer_id)
     client = site.client()
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True))[1]
-    answer = client.post("/login", data={"csrf_token": token, "email": f"c{customer_id}@example.pl",
-                                         "password": PASSWORD})
+    answer = log_in(client, f"c{customer_id}@example.pl")
     assert answer.status_code == 302
     client.set_cookie("ibok_lang", lang)
     return client

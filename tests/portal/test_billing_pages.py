@@ -20,12 +20,21 @@ from sqlalchemy import and_, func, select, update
 
 from adapters.store.db import writer
 from adapters.store.pages import billing as pages
-from adapters.store.tables import (contracts, customer_summaries, customers, invoice_lines, invoices, meters,
-                                   payments, sellers, settlements)
+from adapters.store.tables import (
+    contracts,
+    customer_summaries,
+    customers,
+    invoice_lines,
+    invoices,
+    meters,
+    payments,
+    sellers,
+    settlements,
+)
 from portal.app import create_app
 from tests.conftest import BillingDatabase
 from tests.portal.browser import VIEWPORTS, chromium, violations
-from tests.portal.conftest import PASSWORD, Site, portal_settings
+from tests.portal.conftest import PASSWORD, Site, csrf, portal_settings
 from tests.sync.conftest import open_mirror
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -64,11 +73,6 @@ def today() -> date:
 
 
 # ----- a logged-in customer reading pages ------------------------------------------------------------
-def csrf(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-
-
 def customer_client(site: Site, email: str, *customer_ids: int) -> FlaskClient:
     """A client logged in (English pages) to a new login holding these customer accounts, the first chosen."""
     site.login_for(email, *customer_ids)

@@ -12,13 +12,11 @@ from sqlalchemy import select
 
 from adapters.store.tables import contracts, invoices, meters
 from portal.app import create_app
-from tests.portal.conftest import PASSWORD, Site, portal_settings
+from tests.portal.conftest import PASSWORD, Site, csrf, portal_settings
 
 MISSING = 2_000_000_000
 
 
-def _csrf(client: FlaskClient, path: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
 
 
 def _body(response) -> str:  # noqa: ANN001
@@ -52,7 +50,7 @@ def _paths(ids: dict[str, int]) -> list[tuple[str, str]]:
 
 def _ask(client: FlaskClient, method: str, path: str, ids: dict[str, int]):  # noqa: ANN202
     if method == "POST":
-        return client.post(path, data={"csrf_token": _csrf(client, "/"), "customer_id": ids["customer"]})
+        return client.post(path, data={"csrf_token": csrf(client, "/"), "customer_id": ids["customer"]})
     return client.get(path)
 
 
@@ -72,7 +70,7 @@ def test_no_object_of_another_customer_can_be_reached_and_none_is_told_apart_fro
     (archive / path).write_bytes(b"%PDF-1.4 their invoice")
     site.login_for("anna@example.pl", mine)
     client = site.client()
-    client.post("/login", data={"csrf_token": _csrf(client, "/login"), "email": "anna@example.pl",
+    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": "anna@example.pl",
                                 "password": PASSWORD})
     missing_ids = {k: MISSING for k in their_ids}
 

@@ -18,7 +18,7 @@ from adapters.store.tables import customers, invoices, submissions
 from sync.mailer import send_due
 from tests.portal.browser import VIEWPORTS, chromium, violations
 from tests.portal.conftest import Site
-from tests.portal.mailbox import Mailbox, mailbox
+from tests.portal.mailbox import mailbox
 
 TEXTS = {
     "pl": {"register": "Zarejestruj się", "number": "Numer klienta", "invoice": "Numer faktury",

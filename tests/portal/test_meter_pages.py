@@ -18,7 +18,15 @@ from sqlalchemy import and_, func, or_, select
 from adapters.store.pages import meters as pages
 from adapters.store.tables import contracts, meters, readings
 from tests.portal.conftest import Site
-from tests.portal.test_billing_pages import all_pages, choose, customer_client, page, query, synced_site, today
+from tests.portal.test_billing_pages import (
+    all_pages,
+    choose,
+    customer_client,
+    page,
+    query,
+    synced_site,
+    today,
+)
 
 SOURCES = {"reader": "Reader", "customer": "Customer", "estimate": "Estimate", "remote": "Remote reading",
            "exchange": "Meter exchange"}

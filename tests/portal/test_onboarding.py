@@ -12,9 +12,15 @@ from sqlalchemy import select
 
 from adapters.store import terms
 from adapters.store.db import writer
-from adapters.store.tables import accounts, invoices, mail_outbox, registrations, terms_acceptances
+from adapters.store.tables import (
+    accounts,
+    invoices,
+    mail_outbox,
+    registrations,
+    terms_acceptances,
+)
 from sync.mailer import send_due
-from tests.portal.conftest import PASSWORD, Site
+from tests.portal.conftest import PASSWORD, Site, csrf, log_in
 from tests.portal.mailbox import Mailbox, free_port, mailbox
 
 BASE = "http://portal.test"
@@ -39,8 +45,6 @@ def _client(site: Site) -> FlaskClient:
     return client
 
 
-def _csrf(client: FlaskClient, path: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
 
 
 def _main(html: str) -> str:
@@ -61,7 +65,7 @@ def _customer_number(site: Site, customer_id: int) -> str:
 
 
 def _register(client: FlaskClient, number: str, invoice: str, gross: str, email: str, **extra: str):  # noqa: ANN202
-    data = {"csrf_token": _csrf(client, "/register"), "customer_number": number, "invoice_number": invoice,
+    data = {"csrf_token": csrf(client, "/register"), "customer_number": number, "invoice_number": invoice,
             "invoice_gross": gross, "name": "Anna Nowak", "email": email, "password": PASSWORD, "accept_terms": "y",
             **extra}
     return client.post("/register", data=data)
@@ -72,8 +76,6 @@ def _deliver(site: Site, box: Mailbox) -> None:
     assert report.dead == 0 and report.retried == 0
 
 
-def _login(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN202
-    return client.post("/login", data={"csrf_token": _csrf(client, "/login"), "email": email, "password": password})
 
 
 def test_a_customer_registers_with_an_invoice_confirms_by_email_and_sees_the_account(open_site: Site,
@@ -84,7 +86,7 @@ def test_a_customer_registers_with_an_invoice_confirms_by_email_and_sees_the_acc
     client = _client(site)
     page = _register(client, _customer_number(site, customer), invoice, gross, "anna@example.pl")
     assert page.status_code == 200 and "Check your e-mail" in page.get_data(as_text=True)
-    assert _login(client, "anna@example.pl").status_code == 200  # not before the address is confirmed
+    assert log_in(client, "anna@example.pl").status_code == 200  # not before the address is confirmed
 
     _deliver(site, box)
     [message] = box.to("anna@example.pl")
@@ -92,11 +94,11 @@ def test_a_customer_registers_with_an_invoice_confirms_by_email_and_sees_the_acc
     assert "see your customer account at once" in Mailbox.text(message)
     link = box.link(message)
     assert client.get(link).status_code == 200  # a GET (a mail scanner, say) confirms nothing
-    confirmed = client.post(link, data={"csrf_token": _csrf(client, link)})
+    confirmed = client.post(link, data={"csrf_token": csrf(client, link)})
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/login"
-    assert client.post(link, data={"csrf_token": _csrf(client, "/login")}).status_code == 404  # single use
+    assert client.post(link, data={"csrf_token": csrf(client, "/login")}).status_code == 404  # single use
 
-    assert _login(client, "anna@example.pl").status_code == 302
+    assert log_in(client, "anna@example.pl").status_code == 302
     assert "Balance" in client.get("/").get_data(as_text=True)
     with site.mirror.store.engine.connect() as conn:
         assert conn.execute(select(registrations.c.state)).scalar_one() == "approved"
@@ -139,8 +141,8 @@ def test_a_new_customer_without_an_invoice_waits_for_the_office_and_is_told_so(o
     assert "waits for a check by our customer service office" in page.get_data(as_text=True)
     _deliver(site, box)
     link = box.link(box.to("new@example.pl")[0])
-    client.post(link, data={"csrf_token": _csrf(client, link)})
-    assert _login(client, "new@example.pl").status_code == 302
+    client.post(link, data={"csrf_token": csrf(client, link)})
+    assert log_in(client, "new@example.pl").status_code == 302
     assert "Your request is being checked" in client.get("/").get_data(as_text=True)
     with site.mirror.store.engine.connect() as conn:
         assert conn.execute(select(registrations.c.state, registrations.c.customer_number)).one() == ("pending",
@@ -166,11 +168,11 @@ def test_a_forgotten_password_is_reset_by_email_and_ends_every_session(open_site
     [customer] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer)
     other = _client(site)
-    _login(other, "anna@example.pl")
+    log_in(other, "anna@example.pl")
     client = _client(site)
-    known = client.post("/password/forgot", data={"csrf_token": _csrf(client, "/password/forgot"),
+    known = client.post("/password/forgot", data={"csrf_token": csrf(client, "/password/forgot"),
                                                   "email": "anna@example.pl"})
-    unknown = client.post("/password/forgot", data={"csrf_token": _csrf(client, "/password/forgot"),
+    unknown = client.post("/password/forgot", data={"csrf_token": csrf(client, "/password/forgot"),
                                                     "email": "nobody@example.pl"})
     assert _main(known.get_data(as_text=True)).replace("anna@example.pl", "X") == \
         _main(unknown.get_data(as_text=True)).replace("nobody@example.pl", "X")
@@ -178,21 +180,21 @@ def test_a_forgotten_password_is_reset_by_email_and_ends_every_session(open_site
     assert not box.to("nobody@example.pl")
     link = box.link(box.to("anna@example.pl")[0])
     new = "nowe hasło dla anny 2026"
-    done = client.post(link, data={"csrf_token": _csrf(client, link), "new": new})
+    done = client.post(link, data={"csrf_token": csrf(client, link), "new": new})
     assert done.status_code == 302
     assert other.get("/").status_code == 302, "the other session ended"
-    assert _login(client, "anna@example.pl", PASSWORD).status_code == 200
-    assert _login(client, "anna@example.pl", new).status_code == 302
-    assert client.post(link, data={"csrf_token": _csrf(client, "/"), "new": new}).status_code == 404
+    assert log_in(client, "anna@example.pl", PASSWORD).status_code == 200
+    assert log_in(client, "anna@example.pl", new).status_code == 302
+    assert client.post(link, data={"csrf_token": csrf(client, "/"), "new": new}).status_code == 404
 
 
 def test_reset_requests_are_limited_per_address(open_site: Site) -> None:
     site = open_site
     client = _client(site)
     for _ in range(3):
-        client.post("/password/forgot", data={"csrf_token": _csrf(client, "/password/forgot"),
+        client.post("/password/forgot", data={"csrf_token": csrf(client, "/password/forgot"),
                                               "email": "someone@example.pl"})
-    limited = client.post("/password/forgot", data={"csrf_token": _csrf(client, "/password/forgot"),
+    limited = client.post("/password/forgot", data={"csrf_token": csrf(client, "/password/forgot"),
                                                     "email": "someone@example.pl"})
     assert limited.status_code == 429 and "Try again in" in limited.get_data(as_text=True)
 
@@ -202,13 +204,13 @@ def test_one_login_links_a_second_customer_account_with_its_invoice(open_site: S
     first, second = site.customer_ids(2)
     site.login_for("anna@example.pl", first)
     client = _client(site)
-    _login(client, "anna@example.pl")
+    log_in(client, "anna@example.pl")
     invoice, gross = _latest_invoice(site, second)
-    wrong = client.post("/account/customers/add", data={"csrf_token": _csrf(client, "/account/customers/add"),
+    wrong = client.post("/account/customers/add", data={"csrf_token": csrf(client, "/account/customers/add"),
                                                          "customer_number": _customer_number(site, second),
                                                          "invoice_number": invoice, "invoice_gross": "1,00"})
     assert "could not confirm this customer number" in wrong.get_data(as_text=True)
-    added = client.post("/account/customers/add", data={"csrf_token": _csrf(client, "/account/customers/add"),
+    added = client.post("/account/customers/add", data={"csrf_token": csrf(client, "/account/customers/add"),
                                                          "customer_number": _customer_number(site, second),
                                                          "invoice_number": invoice, "invoice_gross": gross})
     assert added.status_code == 302

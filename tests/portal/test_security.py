@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask.testing import FlaskClient
-
-from tests.portal.conftest import PASSWORD, Site
-
-
-def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-
-
-def _login(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN202
-    return client.post("/login", data={"csrf_token": _csrf(client), "email": email, "password": password})
+from tests.portal.conftest import PASSWORD, Site, csrf, log_in
 
 
 def test_every_response_carries_the_security_headers(site: Site) -> None:
@@ -45,7 +34,7 @@ def test_login_gives_a_new_session_and_logout_ends_it_on_the_server(site: Site) 
     client = site.client()
     client.get("/login")
     before = client.get_cookie("ibok_session").value
-    assert _login(client, "anna@example.pl").status_code == 302
+    assert log_in(client, "anna@example.pl").status_code == 302
     after = client.get_cookie("ibok_session")
     assert after.value != before and after.http_only and after.same_site == "Lax"
     assert client.get("/").status_code == 200
@@ -53,15 +42,15 @@ def test_login_gives_a_new_session_and_logout_ends_it_on_the_server(site: Site) 
     thief = site.client()
     thief.set_cookie("ibok_session", after.value)
     assert thief.get("/").status_code == 200  # the same token, before logout
-    client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+    client.post("/logout", data={"csrf_token": csrf(client, "/")})
     assert thief.get("/").status_code == 302  # ended on the server, not only in the browser
 
 
 def test_a_wrong_password_and_an_unknown_login_get_the_same_answer(site: Site) -> None:
     [customer] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer)
-    wrong = _login(site.client(), "anna@example.pl", "not the password at all").get_data(as_text=True)
-    unknown = _login(site.client(), "nobody@example.pl", "not the password at all").get_data(as_text=True)
+    wrong = log_in(site.client(), "anna@example.pl", "not the password at all").get_data(as_text=True)
+    unknown = log_in(site.client(), "nobody@example.pl", "not the password at all").get_data(as_text=True)
     message = "Adres e-mail lub hasło są nieprawidłowe."
     assert message in wrong and message in unknown
 
@@ -71,23 +60,23 @@ def test_too_many_failed_logins_lock_the_account_with_a_clear_wait(site: Site) -
     site.login_for("anna@example.pl", customer)
     client = site.client()
     for _ in range(5):
-        assert _login(client, "anna@example.pl", "wrong password, surely").status_code == 200
-    locked = _login(client, "anna@example.pl")  # even the right password waits now
+        assert log_in(client, "anna@example.pl", "wrong password, surely").status_code == 200
+    locked = log_in(client, "anna@example.pl")  # even the right password waits now
     assert locked.status_code == 429
     assert re.search(r"Spróbuj ponownie za 1[45] min\.", locked.get_data(as_text=True))
     unknown = site.client()
     for _ in range(5):
-        _login(unknown, "nobody@example.pl", "wrong password, surely")
-    assert _login(unknown, "nobody@example.pl").status_code == 429  # the same for a login that does not exist
+        log_in(unknown, "nobody@example.pl", "wrong password, surely")
+    assert log_in(unknown, "nobody@example.pl").status_code == 429  # the same for a login that does not exist
 
 
 def test_a_password_change_ends_the_other_sessions(site: Site) -> None:
     [customer] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer)
     phone, laptop = site.client(), site.client()
-    _login(phone, "anna@example.pl")
-    _login(laptop, "anna@example.pl")
-    changed = laptop.post("/account/password", data={"csrf_token": _csrf(laptop, "/account/password"),
+    log_in(phone, "anna@example.pl")
+    log_in(laptop, "anna@example.pl")
+    changed = laptop.post("/account/password", data={"csrf_token": csrf(laptop, "/account/password"),
                                                      "current": PASSWORD, "new": "mój nowy dom nad rzeką"})
     assert changed.status_code == 302
     assert laptop.get("/").status_code == 200
@@ -98,10 +87,10 @@ def test_passwords_are_long_any_unicode_and_not_common(site: Site) -> None:
     [customer] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer)
     client = site.client()
-    _login(client, "anna@example.pl")
+    log_in(client, "anna@example.pl")
     for new, message in (("krótkie", "co najmniej 12 znaków"), ("password1234", "zbyt popularne"),
                          ("123456789012", "zbyt popularne")):
-        page = client.post("/account/password", data={"csrf_token": _csrf(client, "/account/password"),
+        page = client.post("/account/password", data={"csrf_token": csrf(client, "/account/password"),
                                                       "current": PASSWORD, "new": new})
         assert page.status_code == 200 and message in page.get_data(as_text=True), new
     from adapters.store import accounts
@@ -114,7 +103,7 @@ def test_a_one_time_password_must_be_changed_before_anything_else(site: Site) ->
     [customer] = site.customer_ids(1)
     site.login_for("jan@example.pl", customer, must_change=True)
     client = site.client()
-    assert _login(client, "jan@example.pl").headers["Location"] == "/"
+    assert log_in(client, "jan@example.pl").headers["Location"] == "/"
     assert client.get("/").headers["Location"] == "/account/password"
 
 
@@ -122,8 +111,8 @@ def test_another_customers_account_cannot_be_chosen(site: Site) -> None:
     mine, theirs = site.customer_ids(2)
     site.login_for("anna@example.pl", mine)
     client = site.client()
-    _login(client, "anna@example.pl")
-    refused = client.post("/account/customer", data={"csrf_token": _csrf(client, "/"), "customer_id": theirs})
+    log_in(client, "anna@example.pl")
+    refused = client.post("/account/customer", data={"csrf_token": csrf(client, "/"), "customer_id": theirs})
     assert refused.status_code == 404
 
 
@@ -135,7 +124,7 @@ def test_sessions_end_after_the_idle_and_the_absolute_timeouts(site: Site) -> No
     [customer] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer)
     client = site.client()
-    _login(client, "anna@example.pl")
+    log_in(client, "anna@example.pl")
     assert client.get("/").status_code == 200
     idle = timedelta(seconds=site.settings.portal.session_idle_s + 1)
     long_ago = datetime.now(UTC) - idle
@@ -143,7 +132,7 @@ def test_sessions_end_after_the_idle_and_the_absolute_timeouts(site: Site) -> No
         conn.execute(web_sessions.update().values(seen_at=long_ago))
     assert client.get("/").status_code == 302  # idle too long
 
-    _login(client, "anna@example.pl")
+    log_in(client, "anna@example.pl")
     assert client.get("/").status_code == 200
     with writer(site.mirror.store.engine).begin() as conn:
         conn.execute(web_sessions.update().values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
@@ -156,9 +145,9 @@ def test_security_events_are_logged_without_addresses_passwords_or_tokens(site: 
     site.login_for("anna@example.pl", customer)
     client = site.client()
     with capture_logs() as events:
-        _login(client, "anna@example.pl", "a wrong password here")
-        _login(client, "anna@example.pl")
-        client.post("/logout", data={"csrf_token": _csrf(client, "/")})
+        log_in(client, "anna@example.pl", "a wrong password here")
+        log_in(client, "anna@example.pl")
+        client.post("/logout", data={"csrf_token": csrf(client, "/")})
     names = [e["event"] for e in events]
     assert names == ["login_failed", "login_succeeded", "logout"]
     text = repr(events)

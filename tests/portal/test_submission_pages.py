@@ -10,14 +10,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from adapters.store import submissions as store
-from adapters.store.db import writer
 from adapters.store import terms
+from adapters.store.db import writer
 from adapters.store.tables import e_invoice_consents, outbox, submissions
-from tests.portal.conftest import PASSWORD, Site
-
-
-def _csrf(client: FlaskClient, path: str) -> str:
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
+from tests.portal.conftest import PASSWORD, Site, csrf
 
 
 def _token(client: FlaskClient, path: str) -> tuple[str, str]:
@@ -34,7 +30,7 @@ def _logged_in(site: Site) -> tuple[FlaskClient, int]:
     site.login_for("anna@example.pl", customer)
     client = site.client()
     client.set_cookie("ibok_lang", "en")
-    client.post("/login", data={"csrf_token": _csrf(client, "/login"), "email": "anna@example.pl",
+    client.post("/login", data={"csrf_token": csrf(client, "/login"), "email": "anna@example.pl",
                                 "password": PASSWORD})
     return client, customer
 
