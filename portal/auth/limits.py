@@ -27,6 +27,7 @@ class Limit:
 LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15))
 LOGIN_PER_ADDRESS = Limit("login-address", 30, timedelta(minutes=15))
 PROOF_PER_ADDRESS = Limit("proof-address", 10, timedelta(hours=1))
+PROOF_PER_ACCOUNT = Limit("proof-account", 10, timedelta(hours=1))
 RESET_PER_ACCOUNT = Limit("reset-account", 3, timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset-address", 10, timedelta(hours=1))
 

@@ -112,7 +112,7 @@ def reset_password(token: str):  # noqa: ANN201
 def add_customer():  # noqa: ANN201
     form = ProofForm()
     if form.validate_on_submit():
-        checks = [(limits.PROOF_PER_ADDRESS, _address()), (limits.PROOF_PER_ADDRESS, f"account:{g.account['id']}")]
+        checks = [(limits.PROOF_PER_ADDRESS, _address()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]
         wait = limits.blocked(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))

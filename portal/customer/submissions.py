@@ -45,7 +45,7 @@ def _said(problems: list) -> dict[str, list[str]]:  # noqa: ANN001
 
 
 def _points(ctx: service.Context) -> dict[int, list[dict]]:
-    with ctx.engine.connect() as conn:
+    with context.reading() as conn:
         held = store.held_meters(conn, g.customer_id, ctx.today())
     points: dict[int, list[dict]] = {}
     for meter in held:
@@ -59,18 +59,14 @@ def _points(ctx: service.Context) -> dict[int, list[dict]]:
 def readings():  # noqa: ANN201
     ctx = _ctx()
     points = _points(ctx)
-    if not points:
-        return render_template("submit/readings.html", points={}, point=None, meters=[], errors={}, warnings={},
-                               values={}, token=service.new_token(), today=ctx.today())
-    point = request.values.get("point", type=int) or next(iter(points))
-    if point not in points:
+    point = request.values.get("point", type=int) or next(iter(points), None)
+    if points and point not in points:
         abort(404)
-    meters = points[point]
+    meters = points.get(point, []) if point is not None else []
     errors: dict[str, list[str]] = {}
     warnings: dict[str, list[str]] = {}
-    values = {k: v for k, v in request.form.items()}
     token = request.form.get("token") or service.new_token()
-    if request.method == "POST":
+    if request.method == "POST" and meters:
         entries = []
         for n, meter in enumerate(meters):
             raw = request.form.get(f"value-{n}", "").strip()
@@ -92,12 +88,9 @@ def readings():  # noqa: ANN201
             errors, warnings = _said(done.problems), _said(done.warnings)
         # Problems name the n-th submitted entry; the form shows them at the meter they belong to.
         filled = [n for n, _m in enumerate(meters) if request.form.get(f"value-{n}", "").strip()]
-        errors = _by_meter(errors, filled)
-        warnings = _by_meter(warnings, filled)
-        return render_template("submit/readings.html", points=points, point=point, meters=meters, errors=errors,
-                               warnings=warnings, values=values, token=token, today=ctx.today())
-    return render_template("submit/readings.html", points=points, point=point, meters=meters, errors={},
-                           warnings={}, values={}, token=token, today=ctx.today())
+        errors, warnings = _by_meter(errors, filled), _by_meter(warnings, filled)
+    return render_template("submit/readings.html", points=points, point=point, meters=meters, errors=errors,
+                           warnings=warnings, values=dict(request.form), token=token, today=ctx.today())
 
 
 def _by_meter(said: dict[str, list[str]], filled: list[int]) -> dict[str, list[str]]:
