@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -26,6 +26,7 @@ class Portal:
 
     settings: Settings
     engine: Engine
+    fresh: tuple[float, datetime | None] | None = None  # (when read, "data as of"): see context.fresh_at
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -3,6 +3,7 @@ calendar day."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -11,7 +12,10 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
 
+from adapters.store.pages import freshness
 from config.settings import Settings
+
+FRESHNESS_TTL_S = 10.0  # how long a process reuses "data as of …": the same for every customer
 
 
 def engine() -> Engine:
@@ -39,6 +43,19 @@ def reading() -> Iterator[Connection]:
     if conn is None:
         conn = g._ibok_reads = engine().connect()
     yield conn
+
+
+def fresh_at() -> datetime | None:
+    """When the customer-facing mirror was last complete (``freshness.fresh_at``), read at most once
+    every FRESHNESS_TTL_S by each process."""
+    portal = current_app.extensions["ibok"]
+    cached = portal.fresh
+    if cached is not None and time.monotonic() - cached[0] < FRESHNESS_TTL_S:
+        return cached[1]
+    with reading() as conn:
+        value = freshness.fresh_at(conn)
+    portal.fresh = (time.monotonic(), value)
+    return value
 
 
 def install(app: Flask) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from babel import dates
+from babel.support import NullTranslations
 from flask import Flask, current_app, g, request
-from flask_babel import (
-    format_date,
-    format_datetime,
-    get_locale,
-)
+from flask_babel import get_locale, get_translations
 
 LOCALES = ("pl", "en")
 COOKIE = "ibok_lang"
@@ -46,7 +46,32 @@ def pln(value: Decimal, locale: str) -> str:
 
 
 def _locale() -> str:
-    return "en" if str(get_locale()) == "en" else "pl"
+    """The request's language, "pl" or "en" (asked of Babel once per request)."""
+    try:
+        return g._ibok_locale
+    except AttributeError:
+        found = g._ibok_locale = "en" if str(get_locale()) == "en" else "pl"
+        return found
+
+
+request_locale = _locale
+
+
+# Dates as CLDR writes them, remembered: a list page shows the same few dozen dates again and
+# again, and Babel takes tens of microseconds for each.
+@lru_cache(maxsize=8192)
+def _date_text(value: date, pattern: str, locale: str) -> str:
+    return dates.format_date(value, pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096)
+def _moment_text(value: datetime, zone: str, locale: str) -> str:
+    return dates.format_datetime(value, "medium", tzinfo=ZoneInfo(zone), locale=locale)
+
+
+def date_text(value: date, pattern: str = "medium") -> str:
+    """A date in the request's language: a CLDR width ("medium") or pattern ("LLLL yyyy")."""
+    return _date_text(value, pattern, _locale())
 
 
 def money(value: Decimal | None) -> str:
@@ -54,11 +79,12 @@ def money(value: Decimal | None) -> str:
 
 
 def day(value: date | None) -> str:
-    return "—" if value is None else format_date(value, "medium")
+    return "—" if value is None else date_text(value)
 
 
 def moment(value: datetime | None) -> str:
-    return "—" if value is None else format_datetime(value, "medium")
+    """A moment in billing's time zone (where the utility and its customers are)."""
+    return "—" if value is None else _moment_text(value, current_app.config["IBOK_TIMEZONE"], _locale())
 
 
 def quantity(value: Decimal | None) -> str:
@@ -67,6 +93,24 @@ def quantity(value: Decimal | None) -> str:
     return f"{'-' if value < 0 else ''}{grouped(value, 3, _locale())} m³"
 
 
+def _translations() -> NullTranslations:
+    """The request's catalogue, looked up once per request (Flask-Babel looks it up for every string,
+    and a page has a hundred or more)."""
+    try:
+        return g._ibok_translations
+    except AttributeError:
+        found = g._ibok_translations = get_translations()
+        return found
+
+
 def install(app: Flask) -> None:
+    """After Babel: template filters, the locale in every template, and the templates' gettext."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(money=money, day=day, moment=moment, quantity=quantity)
     app.context_processor(lambda: {"locale": str(get_locale() or app.config["IBOK_DEFAULT_LOCALE"])})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
+
+from portal.i18n import request_locale
 
 MENU = (
     ("customer.dashboard", _l("Dashboard")),
@@ -33,7 +35,19 @@ def current(endpoint: str | None, entries: list[str]) -> str | None:
 
 
 def install(app: Flask) -> None:
+    built: dict[tuple[str, str], list[tuple[str, str, str]]] = {}  # (script root, language) -> the menu
+
+    def entries() -> list[tuple[str, str, str]]:
+        """(endpoint, address, label) of each entry: the same for every page in a language, so built once."""
+        key = (request.script_root, request_locale())
+        if key not in built:
+            built[key] = [(endpoint, url_for(endpoint), str(label)) for endpoint, label in MENU
+                          if endpoint in app.view_functions]
+        return built[key]
+
     @app.context_processor
     def menu() -> dict[str, object]:
-        entries = [(endpoint, label) for endpoint, label in MENU if endpoint in app.view_functions]
-        return {"menu": entries, "menu_current": current(request.endpoint, [e for e, _ in entries])}
+        if g.get("account") is None:
+            return {"menu": [], "menu_current": None}
+        found = entries()
+        return {"menu": found, "menu_current": current(request.endpoint, [e for e, _, _ in found])}

@@ -35,7 +35,8 @@ def _digest(token: str) -> str:
 
 class StoreSession(CallbackDict, SessionMixin):
     def __init__(self, data: dict[str, Any] | None = None, token: str | None = None, *,
-                 created_at: datetime | None = None, seen_at: datetime | None = None) -> None:
+                 created_at: datetime | None = None, seen_at: datetime | None = None,
+                 login: tuple[dict[str, Any], list[dict[str, Any]]] | None = None) -> None:
         def changed(_self: CallbackDict) -> None:
             self.modified = True
 
@@ -45,6 +46,7 @@ class StoreSession(CallbackDict, SessionMixin):
         self.seen_at = seen_at
         self.modified = False
         self.rotated_from: str | None = None
+        self.login = login  # (account, its customer accounts) as loaded with the session
 
     def rotate(self) -> None:
         """A new token for this session (at login): the old one ends now."""
@@ -80,22 +82,25 @@ class StoreSessionInterface(SessionInterface):
         now = utcnow()
         if row is None or row["expires_at"] <= now or row["seen_at"] + self.idle <= now:
             return StoreSession()  # unknown or ended: a fresh, anonymous one
-        return StoreSession(json.loads(row["data"]), token, created_at=row["created_at"], seen_at=row["seen_at"])
+        login = (row["login"], row["customers"]) if row["login"] is not None else None
+        return StoreSession(json.loads(row["data"]), token, created_at=row["created_at"], seen_at=row["seen_at"],
+                            login=login)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, StoreSession)
         domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
         now = utcnow()
+        if session.rotated_from is None and not session.modified:  # most requests: at most a touch
+            if session.token is not None and session.seen_at is not None and now - session.seen_at > TOUCH_EVERY:
+                with writer(self.engine).begin() as conn:
+                    web_sessions.touch(conn, _digest(session.token), now)
+            return
         with writer(self.engine).begin() as conn:
             if session.rotated_from is not None:
                 web_sessions.drop(conn, _digest(session.rotated_from))
                 if not session:  # ended, and nothing new to keep
                     response.delete_cookie(COOKIE, domain=domain, path=path)
                     return
-            if not session.modified:
-                if session.token is not None and session.seen_at is not None and now - session.seen_at > TOUCH_EVERY:
-                    web_sessions.touch(conn, _digest(session.token), now)
-                return
             if not session and session.token is None:
                 return  # nothing worth a session
             if session.token is None:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    RowMapping,
+    and_,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 
 from adapters.store.state import utcnow
 from adapters.store.tables import account_customers, accounts, customers
@@ -38,22 +49,42 @@ def link(conn: Connection, account_id: int, customer_id: int, proof: str) -> Non
                                                        linked_at=utcnow(), proof=proof))
 
 
+# A login and its customer accounts, as columns any statement can add (the session's load adds
+# them to its own row): the login's columns as they are, each customer's with a "c_" prefix.
+_CUSTOMER_COLUMNS = ("id", "number", "name", "street", "house_number", "flat_number", "postal_code", "city")
+LOGIN_COLUMNS = (*accounts.c, *(customers.c[name].label(f"c_{name}") for name in _CUSTOMER_COLUMNS))
+
+
+def _linked(login: FromClause) -> FromClause:
+    a = account_customers.c
+    return (login.outerjoin(account_customers, a.account_id == accounts.c.id)
+            .outerjoin(customers, customers.c.id == a.customer_id))
+
+
+def login_join(left: FromClause, account_id: ColumnElement[Any]) -> FromClause:
+    """``left`` joined with the login ``account_id`` names and its customer accounts."""
+    return _linked(left.outerjoin(accounts, accounts.c.id == account_id))
+
+
+LOGIN_ORDER = (account_customers.c.linked_at, customers.c.id)
+
+
+def login_from_rows(rows: Sequence[RowMapping]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The login and its customer accounts from the rows of a statement with LOGIN_COLUMNS."""
+    if not rows or rows[0]["id"] is None:
+        return None, []
+    account = {c.name: rows[0][c.name] for c in accounts.c}
+    linked = [{name: r[f"c_{name}"] for name in _CUSTOMER_COLUMNS} for r in rows if r["c_id"] is not None]
+    return account, linked
+
+
+_LOGIN = (select(*LOGIN_COLUMNS).select_from(_linked(accounts)).where(accounts.c.id == bindparam("account"))
+          .order_by(*LOGIN_ORDER))
+
+
 def with_customers(conn: Connection, account_id: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """A login and its customer accounts in one round trip (every page needs both)."""
-    c, a = customers.c, account_customers.c
-    rows = conn.execute(
-        select(accounts, c.id.label("c_id"), c.number.label("c_number"), c.name.label("c_name"), c.street,
-               c.house_number, c.flat_number, c.postal_code, c.city)
-        .select_from(accounts.outerjoin(account_customers, a.account_id == accounts.c.id)
-                     .outerjoin(customers, c.id == a.customer_id))
-        .where(accounts.c.id == account_id).order_by(a.linked_at, c.id)).mappings().all()
-    if not rows:
-        return None, []
-    account = {k: rows[0][k] for k in accounts.c.keys()}
-    linked = [{"id": r["c_id"], "number": r["c_number"], "name": r["c_name"], "street": r["street"],
-               "house_number": r["house_number"], "flat_number": r["flat_number"], "postal_code": r["postal_code"],
-               "city": r["city"]} for r in rows if r["c_id"] is not None]
-    return account, linked
+    return login_from_rows(conn.execute(_LOGIN, {"account": account_id}).mappings().all())
 
 
 def set_password(conn: Connection, account_id: int, password_hash: str) -> None:

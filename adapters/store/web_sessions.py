@@ -5,15 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
+from adapters.store import accounts
 from adapters.store.tables import web_sessions
 from adapters.store.writer import upsert
 
+# A session with its login and the login's customer accounts: every page needs all three, in one round trip.
+_SESSION_COLUMNS = tuple(c.label(f"s_{c.name}") for c in web_sessions.c)
+_WITH_LOGIN = (select(*_SESSION_COLUMNS, *accounts.LOGIN_COLUMNS)
+               .select_from(accounts.login_join(web_sessions, web_sessions.c.account_id))
+               .where(web_sessions.c.id == bindparam("session")).order_by(*accounts.LOGIN_ORDER))
+
 
 def load(conn: Connection, session_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(web_sessions).where(web_sessions.c.id == session_id)).mappings().first()
-    return dict(row) if row else None
+    """The session, with ``login`` (its account, or None) and ``customers`` (that login's customer accounts)."""
+    rows = conn.execute(_WITH_LOGIN, {"session": session_id}).mappings().all()
+    if not rows:
+        return None
+    found = {c.name: rows[0][f"s_{c.name}"] for c in web_sessions.c}
+    found["login"], found["customers"] = accounts.login_from_rows(rows)
+    return found
 
 
 def save(conn: Connection, session_id: str, *, account_id: int | None, data: str, created_at: datetime,

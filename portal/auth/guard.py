@@ -25,8 +25,12 @@ def load_account() -> None:
     account_id = session.get("account_id")
     if account_id is None:
         return
-    with context.reading() as conn:
-        account, linked = accounts.with_customers(conn, account_id)
+    loaded = getattr(session, "login", None)  # read with the session, in the same round trip
+    if loaded is not None and loaded[0]["id"] == account_id:
+        account, linked = loaded
+    else:
+        with context.reading() as conn:
+            account, linked = accounts.with_customers(conn, account_id)
     if account is None or account["disabled_at"] is not None:
         session.end()  # type: ignore[attr-defined]
         return

@@ -28,7 +28,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -36,7 +36,7 @@ from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
-from portal.i18n import grouped
+from portal.i18n import date_text, grouped
 
 bp = Blueprint("analysis", __name__)
 
@@ -150,11 +150,11 @@ def polish() -> bool:
 
 
 def month_name(month: date) -> str:
-    return format_date(month, "LLLL yyyy")
+    return date_text(month, "LLLL yyyy")
 
 
 def month_short(month: date) -> str:
-    return format_date(month, "LLL yy")
+    return date_text(month, "LLL yy")
 
 
 def period_name(first: date, last: date) -> str:
@@ -269,7 +269,7 @@ def meter_label(meter: Mapping[str, Any], several_points: bool) -> str:
         flat = f"/{meter['flat_number']}" if meter["flat_number"] else ""
         label += f", {meter['street']} {meter['house_number']}{flat}, {meter['city']}"
     if meter["dismounted_on"] is not None:
-        label += ", " + _("removed %(date)s", date=format_date(meter["dismounted_on"], "medium"))
+        label += ", " + _("removed %(date)s", date=date_text(meter["dismounted_on"]))
     return label
 
 

@@ -28,9 +28,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from adapters.store.pages import billing as pages
-from adapters.store.pages.dashboard import fresh_at
 from portal.auth.guard import customer_required
-from portal.context import reading, settings, today
+from portal.context import fresh_at, reading, settings, today
 
 bp = Blueprint("billing", __name__)
 
@@ -123,8 +122,7 @@ def invoices():  # noqa: ANN201
     chosen = form.chosen()
     with reading() as conn:
         page = pages.invoice_page(conn, g.customer_id, today(), chosen, page_number(), INVOICES_PER_PAGE)
-        fresh = fresh_at(conn)
-    return render_template("billing/invoices.html", form=form, page=page, params=_filters(form), fresh_at=fresh,
+    return render_template("billing/invoices.html", form=form, page=page, params=_filters(form), fresh_at=fresh_at(),
                            filtered=chosen != pages.InvoiceFilter())
 
 
@@ -180,9 +178,8 @@ def settlements():  # noqa: ANN201
         year = None
     with reading() as conn:
         data = pages.ledger(conn, g.customer_id, year)
-        fresh = fresh_at(conn)
     form.year.choices = [SelectChoice("", _l("All years"))] + [SelectChoice(str(y)) for y in data["years"]]
-    return render_template("billing/settlements.html", form=form, year=year, fresh_at=fresh, **data)
+    return render_template("billing/settlements.html", form=form, year=year, fresh_at=fresh_at(), **data)
 
 
 @bp.route("/contracts")

@@ -9,9 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template
 
 from adapters.store.pages import meters as pages
-from adapters.store.pages.dashboard import fresh_at
 from portal.auth.guard import customer_required
-from portal.context import reading, today
+from portal.context import fresh_at, reading, today
 from portal.customer.billing import page_number
 
 bp = Blueprint("meters", __name__)
@@ -25,9 +24,8 @@ def meters():  # noqa: ANN201
     day = today()
     with reading() as conn:
         found = pages.meters_of(conn, g.customer_id, day)
-        fresh = fresh_at(conn)
     return render_template("meters/meters.html", current=[m for m in found if m["current"]],
-                           earlier=[m for m in found if not m["current"]], today=day, fresh_at=fresh)
+                           earlier=[m for m in found if not m["current"]], today=day, fresh_at=fresh_at())
 
 
 @bp.route("/meters/<int:meter_id>/readings")
@@ -39,6 +37,5 @@ def readings(meter_id: int):  # noqa: ANN201
         if meter is None:
             abort(404)
         page = pages.reading_page(conn, g.customer_id, meter_id, page_number(), READINGS_PER_PAGE)
-        fresh = fresh_at(conn)
     return render_template("meters/readings.html", meter=meter, page=page, params={"meter_id": meter_id},
-                           fresh_at=fresh)
+                           fresh_at=fresh_at())

@@ -26,7 +26,7 @@ def dashboard():  # noqa: ANN201
     today = context.today()
     with context.reading() as conn:
         data = pages.dashboard(conn, g.customer_id, today, context.now())
-    return render_template("customer/dashboard.html", today=today, **data)
+    return render_template("customer/dashboard.html", today=today, fresh_at=context.fresh_at(), **data)
 
 
 @bp.route("/account/customer", methods=["POST"])

@@ -28,7 +28,8 @@ TEXTS = {
            "submit": "Podaj odczyt", "reading": "Stan (m³)", "send_readings": "Wyślij odczyty",
            "history": "Moje zgłoszenia", "waiting": "oczekuje na wysłanie", "write": "Napisz do nas",
            "subject": "Temat", "message": "Treść", "send": "Wyślij", "logout": "Wyloguj",
-           "required": "Podaj numer klienta.", "confirm_box": "Sprawdziłem: odczyt jest prawidłowy"},
+           "required": "Podaj numer klienta.", "confirm_box": "Sprawdziłem: odczyt jest prawidłowy",
+           "menu": "Menu"},
     "en": {"register": "Register", "number": "Customer number", "invoice": "Invoice number",
            "gross": "Gross amount of that invoice (zł)", "name": "First and last name", "email": "E-mail address",
            "password": "Password", "terms": "I accept the terms of service", "check": "Check your e-mail",
@@ -36,7 +37,8 @@ TEXTS = {
            "submit": "Submit a reading", "reading": "Reading (m³)", "send_readings": "Send the readings",
            "history": "My submissions", "waiting": "waiting to be sent", "write": "Write to us",
            "subject": "Subject", "message": "Message", "send": "Send", "logout": "Log out",
-           "required": "Enter your customer number.", "confirm_box": "I have checked it: the reading is correct"},
+           "required": "Enter your customer number.", "confirm_box": "I have checked it: the reading is correct",
+           "menu": "Menu"},
 }
 PASSWORD = "moja woda z kranu 2026"
 
@@ -105,6 +107,14 @@ def test_a_new_customer_registers_confirms_logs_in_visits_every_page_and_submits
         expect(page.get_by_role("heading", level=1)).to_have_text(t["dashboard"])
 
         menu = page.get_by_role("navigation").get_by_role("link")
+        opener = page.locator("nav summary")
+        if viewport == "phone":  # the menu waits behind one line, so the page itself starts on the first screen
+            expect(menu).to_have_count(0)
+            assert page.get_by_role("heading", level=1).bounding_box()["y"] < VIEWPORTS["phone"]["height"] / 3
+            expect(opener).to_contain_text(t["dashboard"])  # "Menu: Pulpit": where the customer is
+            opener.click()
+        else:  # on a wide screen the menu is open, with no line to open it
+            expect(opener).to_be_hidden()
         links = [(menu.nth(i).inner_text(), menu.nth(i).get_attribute("href")) for i in range(menu.count())]
         assert len(links) >= 8, links
         for label, href in links:

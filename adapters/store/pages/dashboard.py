@@ -1,11 +1,11 @@
-"""The dashboard: balance, next payment, last reading, meters to re-verify, open cases, outages, freshness."""
+"""The dashboard: balance, next payment, last reading, meters to re-verify, open cases, outages."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from adapters.store.tables import (
     contracts,
@@ -16,12 +16,9 @@ from adapters.store.tables import (
     outages,
     points,
     readings,
-    sync_runs,
 )
 
 LEGALIZATION_WARNING = timedelta(days=90)
-# The streams whose freshness a customer's pages show ("dane z dnia … godz. …").
-CUSTOMER_STREAMS = ("customers", "readings", "invoices", "settlements", "payments")
 
 
 # Built once, executed with parameters: building a statement costs more than running it.
@@ -46,22 +43,20 @@ _OUTAGES = (select(outages.c.district, outages.c.starts_at, outages.c.ends_at, o
 
 
 def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) -> dict[str, Any]:
-    """Balance, next payment, last reading, meters to re-verify, open cases, outages, freshness."""
+    """Balance, next payment, last reading, meters to re-verify, open cases, outages. The summary,
+    derived at sync time, tells whether there is a reading or a meter to re-verify to look for."""
     params = {"customer": customer_id, "today": today, "now": now, "warn_until": today + LEGALIZATION_WARNING}
-    summary = conn.execute(_SUMMARY, params).mappings().first()
-    last = conn.execute(_LAST_READING, params).mappings().first()
-    return {"summary": dict(summary) if summary else None, "last_reading": dict(last) if last else None,
-            "expiring": [dict(r) for r in conn.execute(_EXPIRING, params).mappings()],
+    row = conn.execute(_SUMMARY, params).mappings().first()
+    summary = dict(row) if row else None
+    last = expiring = None
+    if summary is None or summary["last_reading_on"] is not None:
+        last = conn.execute(_LAST_READING, params).mappings().first()
+    due = None if summary is None else summary["legalization_due_on"]
+    if summary is None or (due is not None and due <= params["warn_until"]):
+        expiring = [dict(r) for r in conn.execute(_EXPIRING, params).mappings()]
+    return {"summary": summary, "last_reading": dict(last) if last else None, "expiring": expiring or [],
             "cases": [dict(r) for r in conn.execute(_CASES, params).mappings()],
-            "outages": [dict(r) for r in conn.execute(_OUTAGES, params).mappings()], "fresh_at": fresh_at(conn)}
-
-
-def fresh_at(conn: Connection) -> datetime | None:
-    """When the customer-facing mirror was last known complete: the oldest of those streams' last good runs."""
-    r = sync_runs.c
-    runs = dict(conn.execute(select(r.stream, func.max(r.finished_at))
-                             .where(and_(r.stream.in_(CUSTOMER_STREAMS), r.outcome == "ok")).group_by(r.stream)).all())
-    return None if set(runs) != set(CUSTOMER_STREAMS) else min(runs.values())
+            "outages": [dict(r) for r in conn.execute(_OUTAGES, params).mappings()]}
 
 
 def customer_name(conn: Connection, customer_id: int) -> str | None:
