@@ -65,11 +65,21 @@ def _pages(total: int, size: int) -> int:
 
 
 def paginate(conn: Connection, query: Select, number: int, size: int) -> Page:
-    """Page ``number`` of ``query`` (ordered), clamped to the pages there are: a count and one page of rows."""
-    total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    number = min(max(number, 1), _pages(total, size))
-    rows = [dict(r) for r in conn.execute(query.limit(size).offset((number - 1) * size)).mappings()]
-    return Page(rows, number, size, total)
+    """Page ``number`` of ``query`` (ordered), clamped to the pages there are. One round trip: the
+    count rides along with the page's rows; only a page past the end costs a count of its own."""
+    counted = query.add_columns(func.count().over().label("_total")).limit(size)
+    offset = (max(number, 1) - 1) * size
+    rows = [dict(r) for r in conn.execute(counted.offset(offset)).mappings()] if offset < 2**31 else []
+    if rows:
+        total = rows[0]["_total"]
+    else:
+        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        if number > 1 and total:
+            number = _pages(total, size)
+            rows = [dict(r) for r in conn.execute(counted.offset((number - 1) * size)).mappings()]
+    for row in rows:
+        del row["_total"]
+    return Page(rows, min(max(number, 1), _pages(total, size)), size, total)
 
 
 @dataclass(frozen=True)
