@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.customer.notices import bp as notices_bp
     from portal.customer.submissions import bp as submit_bp
     from portal.customer.views import bp as customer_bp
+    from portal.info.forms import bp as forms_bp
     from portal.info.views import bp as info_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(onboarding_bp)
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(billing_bp)
     app.register_blueprint(meters_bp)
     app.register_blueprint(info_bp)
+    app.register_blueprint(forms_bp)
     app.register_blueprint(submit_bp)
     app.register_blueprint(notices_bp)
 

@@ -1,4 +1,4 @@
-"""`ibok serve` (the portal, for development and the demo) and `ibok portal ...` (accounts)."""
+"""`ibok serve` (the portal, for development and the demo) and `ibok portal ...` (accounts, terms, forms)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from adapters.store import accounts, terms
+from adapters.store import accounts, forms, terms
 from adapters.store import submissions as store_submissions
 from adapters.store.cli import open_store
 from adapters.store.db import writer
@@ -31,7 +31,7 @@ def serve_command(settings: Settings, host: str, port: int) -> None:
 
 @click.group("portal")
 def portal_group() -> None:
-    """Portal accounts."""
+    """Portal accounts, the terms of service, forms to download."""
 
 
 @portal_group.command("account")
@@ -95,3 +95,70 @@ def terms_command(settings: Settings, version: str, body_pl: Path, body_en: Path
     finally:
         store.dispose()
     click.echo(f"terms of service {version} published")
+
+
+@portal_group.group("form")
+def form_group() -> None:
+    """Forms to download (/forms): publish, list, withdraw."""
+
+
+@form_group.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", required=True, help="Its address, /forms/SLUG: lower-case letters, digits, hyphens.")
+@click.option("--title-pl", required=True)
+@click.option("--title-en", required=True)
+@click.option("--description-pl", default=None, help="A sentence on when to use it (with --description-en).")
+@click.option("--description-en", default=None)
+@click.option("--category", type=click.Choice(forms.CATEGORIES), required=True)
+@pass_settings
+def form_add_command(settings: Settings, file: Path, slug: str, title_pl: str, title_en: str,
+                     description_pl: str | None, description_en: str | None, category: str) -> None:
+    """Offer FILE (PDF, ODT or DOCX, at most 10 MB) as a form; an existing SLUG gets it as its new version."""
+    if file.stat().st_size > forms.MAX_SIZE:  # before reading a file that would be refused anyway
+        raise click.ClickException(f"{file.name} is larger than {forms.MAX_SIZE // 1024 // 1024} MB, "
+                                   "the most a form may have: make it smaller")
+    store = open_store(settings)
+    try:
+        with writer(store.engine).begin() as conn:
+            done = forms.publish(conn, slug=slug, title_pl=title_pl, title_en=title_en, category=category,
+                                 filename=file.name, content=file.read_bytes(), description_pl=description_pl,
+                                 description_en=description_en)
+    except forms.FormRejected as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        store.dispose()
+    click.echo(f"form {slug} {'new version' if done['replaced'] else 'published'}: {done['filename']} "
+               f"({forms.KIND_OF[done['media_type']]}, {done['size']:,} bytes, sha256 {done['sha256'][:12]})")
+
+
+@form_group.command("list")
+@pass_settings
+def form_list_command(settings: Settings) -> None:
+    """Every form published, the withdrawn ones too."""
+    store = open_store(settings)
+    try:
+        with store.engine.connect() as conn:
+            found = forms.published(conn)
+    finally:
+        store.dispose()
+    if not found:
+        click.echo("no forms (add one: ibok portal form add FILE ...)")
+    for f in found:
+        state = f"withdrawn {f['withdrawn_at']:%Y-%m-%d}" if f["withdrawn_at"] else "offered"
+        click.echo(f"{f['slug']:<30} {f['category']:<10} {state:<20} {forms.KIND_OF[f['media_type']]:<4} "
+                   f"{f['size']:>10,} B  {f['published_at']:%Y-%m-%d %H:%M} UTC  {f['title_pl']}")
+
+
+@form_group.command("withdraw")
+@click.argument("slug")
+@pass_settings
+def form_withdraw_command(settings: Settings, slug: str) -> None:
+    """Stop offering the form SLUG (publishing it again with `form add` offers it anew)."""
+    store = open_store(settings)
+    try:
+        with writer(store.engine).begin() as conn:
+            if not forms.withdraw(conn, slug):
+                raise click.ClickException(f"no form {slug} is offered (see: ibok portal form list)")
+    finally:
+        store.dispose()
+    click.echo(f"form {slug} withdrawn")
