@@ -162,7 +162,8 @@ def main(argv: list[str]) -> int:
         print(f"  {'page':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
         for label, template in PAGES.items():
             targets = work / f"{label.split()[0]}.targets"
-            targets.write_text("".join(f"{cookie}\t{template.format(meter=meter)}\n" for cookie, _, meter in sessions))
+            targets.write_text("".join(f"{cookie}\t{template.format(meter=meter)}\n" for cookie, _, meter in sessions
+                                       if meter is not None or "{meter}" not in template))
             done = subprocess.run(["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds}s", "-s", str(lua),
                                    base], env={**os.environ, "IBOK_BENCH_TARGETS": str(targets)},
                                   capture_output=True, text=True, check=True)

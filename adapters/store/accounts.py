@@ -97,6 +97,17 @@ def confirm_email(conn: Connection, account_id: int) -> None:
                  .values(email_confirmed_at=utcnow()))
 
 
+def set_pending_email(conn: Connection, account_id: int, email: str | None) -> None:
+    """The new address a login waits to confirm (None: no change waiting)."""
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(pending_email=email))
+
+
+def change_email(conn: Connection, account_id: int, email: str) -> None:
+    """The login's address becomes ``email`` (its owner opened the link sent to it: confirmed)."""
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(
+        email=email.strip().lower(), pending_email=None, email_confirmed_at=utcnow()))
+
+
 def rehash(conn: Connection, account_id: int, password_hash: str) -> None:
     """The same password with the hasher's current parameters."""
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))

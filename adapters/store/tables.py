@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -356,6 +357,7 @@ accounts = Table(  # a person's login; one login may hold several customer accou
     Column("email_confirmed_at", UtcDateTime()),
     Column("password_changed_at", UtcDateTime(), nullable=False),
     Column("disabled_at", UtcDateTime()),
+    Column("pending_email", String(254)),  # a new address waiting for its owner to open the link sent to it
 )
 
 account_customers = Table(  # which customer accounts (billing's customers) a login may see
@@ -403,7 +405,7 @@ email_tokens = Table(  # single-use links sent by e-mail; the store keeps the to
     "email_tokens", metadata,
     Column("id", String(64), primary_key=True),
     Column("account_id", Integer, nullable=False, index=True),
-    Column("purpose", String(12), nullable=False),  # confirm | reset
+    Column("purpose", String(12), nullable=False),  # confirm | reset | email
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
     Column("used_at", UtcDateTime()),
@@ -460,4 +462,22 @@ tariff_months = Table(  # the average household of each tariff, per month: what 
     Column("consumption", QUANTITY, nullable=False),  # average per customer
     Column("charges", MONEY, nullable=False),  # average per customer
     Column("refreshed_at", UtcDateTime(), nullable=False),
+)
+
+# ----- forms to download ----------------------------------------------------------------------------
+forms = Table(  # the utility's forms to download; small files, kept here so that every portal host serves them
+    "forms", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("slug", String(60), nullable=False, unique=True),  # its address: /forms/<slug>
+    Column("title_pl", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
+    Column("description_pl", Text), Column("description_en", Text),
+    Column("category", String(12), nullable=False),  # connection | contract | meter | billing | other
+    Column("filename", String(200), nullable=False),  # the name the download is saved under
+    Column("media_type", String(100), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("size", Integer, nullable=False),  # bytes
+    Column("sha256", String(64), nullable=False),  # of the content: the download's ETag
+    Column("published_at", UtcDateTime(), nullable=False),  # of this version of the file
+    Column("withdrawn_at", UtcDateTime()),  # NULL while offered
 )

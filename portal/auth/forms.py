@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.auth import passwords
 from portal.submissions.rules import check_email
 
 
@@ -103,3 +105,16 @@ class NewPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Confirming is a POST (a link's GET changes nothing: mail scanners open links too)."""
+
+
+_PASSWORD_PROBLEMS = {
+    "too_short": lambda: _("The password must have at least %(n)d characters.", n=passwords.MIN_CHARS),
+    "too_long": lambda: _("The password may have at most %(n)d characters.", n=passwords.MAX_CHARS),
+    "too_common": lambda: _("This password is too common or too easy to guess. A few words you will remember,"
+                            " with spaces, make a good one."),
+}
+
+
+def password_problem_text(problem: str) -> str:
+    """What ``passwords.problem`` found, in the page's language."""
+    return _PASSWORD_PROBLEMS[problem]()

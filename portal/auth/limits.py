@@ -6,10 +6,12 @@ to try again; the same limit applies whether the account exists or not.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import request
 from sqlalchemy import Engine
 
 from adapters.store import rate_limits
@@ -30,6 +32,17 @@ PROOF_PER_ADDRESS = Limit("proof-address", 10, timedelta(hours=1))
 PROOF_PER_ACCOUNT = Limit("proof-account", 10, timedelta(hours=1))
 RESET_PER_ACCOUNT = Limit("reset-account", 3, timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset-address", 10, timedelta(hours=1))
+REAUTH_PER_ACCOUNT = Limit("reauth-account", 5, timedelta(minutes=15))  # the password asked again before a change
+
+
+def client_network() -> str:
+    """The client's network (/24 or /48), enough to limit attempts, not to name a person in logs."""
+    raw = request.remote_addr or "0.0.0.0"
+    try:
+        ip = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
 
 
 def _key(limit: Limit, subject: str) -> str:

@@ -16,17 +16,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from adapters.store import terms
-from portal.auth import limits, onboarding, passwords
+from portal.auth import email_change, limits, onboarding, passwords
 from portal.auth.forms import (
     ConfirmForm,
     EmailForm,
     NewPasswordForm,
     ProofForm,
     RegisterForm,
+    password_problem_text,
 )
 from portal.auth.guard import login_required
-from portal.auth.views import PASSWORD_PROBLEMS, _address
-from portal.context import engine, reading
+from portal.context import engine, reading, settings
 
 bp = Blueprint("onboarding", __name__)
 
@@ -45,14 +45,14 @@ def register():  # noqa: ANN201
     if form.validate_on_submit():
         problem = passwords.problem(form.password.data, [form.email.data, form.name.data, form.customer_number.data])
         if problem is not None:
-            form.password.errors.append(PASSWORD_PROBLEMS[problem]())
+            form.password.errors.append(password_problem_text(problem))
         elif in_force is None:
             form.form_errors.append(_("Registration is closed for a moment. Please try again later."))
-        elif (wait := limits.blocked(engine(), [(limits.PROOF_PER_ADDRESS, _address())])) is not None:
+        elif (wait := limits.blocked(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])) is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/register.html", form=form, terms=in_force), 429
         else:
-            limits.count(engine(), [(limits.PROOF_PER_ADDRESS, _address())])
+            limits.count(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])
             no_invoice = form.no_invoice.data
             onboarding.register(engine(), onboarding.Registration(
                 email=form.email.data.strip().lower(), name=form.name.data.strip(), password=form.password.data,
@@ -76,12 +76,27 @@ def confirm(token: str):  # noqa: ANN201
     return render_template("auth/confirm.html", form=form)
 
 
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+def confirm_new_email(token: str):  # noqa: ANN201
+    """The link sent to a login's new address: one click (a POST) and the login uses it."""
+    new = email_change.pending(engine(), token)
+    if new is None:
+        return render_template("auth/link_invalid.html"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if email_change.confirm(engine(), token, settings().billing.timezone) is None:
+            return render_template("auth/link_invalid.html"), 404
+        flash(_("Your login's e-mail address is now %(email)s.", email=new), "success")
+        return redirect(url_for("submit.contact") if g.get("account") else url_for("auth.login"))
+    return render_template("auth/confirm_email_change.html", form=form, email=new)
+
+
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():  # noqa: ANN201
     form = EmailForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        checks = [(limits.RESET_PER_ACCOUNT, email), (limits.RESET_PER_ADDRESS, _address())]
+        checks = [(limits.RESET_PER_ACCOUNT, email), (limits.RESET_PER_ADDRESS, limits.client_network())]
         wait = limits.blocked(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
@@ -98,7 +113,7 @@ def reset_password(token: str):  # noqa: ANN201
     if form.validate_on_submit():
         problem = passwords.problem(form.new.data)
         if problem is not None:
-            form.new.errors.append(PASSWORD_PROBLEMS[problem]())
+            form.new.errors.append(password_problem_text(problem))
         elif onboarding.reset_password(engine(), token, form.new.data) is None:
             return render_template("auth/link_invalid.html"), 404
         else:
@@ -112,7 +127,7 @@ def reset_password(token: str):  # noqa: ANN201
 def add_customer():  # noqa: ANN201
     form = ProofForm()
     if form.validate_on_submit():
-        checks = [(limits.PROOF_PER_ADDRESS, _address()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]
+        checks = [(limits.PROOF_PER_ADDRESS, limits.client_network()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]
         wait = limits.blocked(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from urllib.parse import urlsplit
 
 import structlog
@@ -22,24 +21,14 @@ from flask_babel import gettext as _
 
 from adapters.store import accounts
 from adapters.store.db import writer
-from portal.auth import limits, passwords
-from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth import limits, passwords, reauth
+from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required
 from portal.context import engine, reading
 from portal.i18n import COOKIE, LOCALES
 
 bp = Blueprint("auth", __name__)
 log = structlog.get_logger("portal.security")
-
-
-def _address() -> str:
-    """The client's network (/24 or /48), enough to limit attempts, not to name a person in logs."""
-    raw = request.remote_addr or "0.0.0.0"
-    try:
-        ip = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw
-    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
 
 
 def _subject(email: str) -> str:
@@ -53,14 +42,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("customer.dashboard")
 
 
-PASSWORD_PROBLEMS = {
-    "too_short": lambda: _("The password must have at least %(n)d characters.", n=passwords.MIN_CHARS),
-    "too_long": lambda: _("The password may have at most %(n)d characters.", n=passwords.MAX_CHARS),
-    "too_common": lambda: _("This password is too common or too easy to guess. A few words you will remember,"
-                            " with spaces, make a good one."),
-}
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
     if g.get("account") is not None:
@@ -68,10 +49,10 @@ def login():  # noqa: ANN201
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, _address())]
+        checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, limits.client_network())]
         wait = limits.blocked(engine(), checks)
         if wait is not None:
-            log.warning("login_locked_out", subject=_subject(email), network=_address())
+            log.warning("login_locked_out", subject=_subject(email), network=limits.client_network())
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("auth/login.html", form=form), 429
         with reading() as conn:
@@ -79,7 +60,7 @@ def login():  # noqa: ANN201
         stored = account["password_hash"] if account and account["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
             limits.count(engine(), checks)
-            log.warning("login_failed", subject=_subject(email), network=_address())
+            log.warning("login_failed", subject=_subject(email), network=limits.client_network())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("auth/login.html", form=form), 200
         assert account is not None
@@ -116,11 +97,10 @@ def change_password():  # noqa: ANN201
     form = ChangePasswordForm()
     if form.validate_on_submit():
         account = g.account
-        if not passwords.verify(account["password_hash"], form.current.data):
-            log.warning("password_change_failed", account_id=account["id"])
-            form.current.errors.append(_("The current password is wrong."))
+        if (wrong := reauth.password_problem(engine(), account, form.current.data, "password")) is not None:
+            form.current.errors.append(wrong)
         elif (problem := passwords.problem(form.new.data, [account["email"], account["name"]])) is not None:
-            form.new.errors.append(PASSWORD_PROBLEMS[problem]())
+            form.new.errors.append(password_problem_text(problem))
         elif form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         else:

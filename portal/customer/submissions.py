@@ -22,11 +22,11 @@ from adapters.store import submissions as store
 from adapters.store import terms
 from adapters.store.db import writer
 from portal import context
-from portal.auth import passwords
+from portal.auth import email_change, reauth
 from portal.auth.guard import customer_required
 from portal.submissions import service
 from portal.submissions.messages import text
-from portal.submissions.rules import CATEGORIES, ReadingEntry
+from portal.submissions.rules import CATEGORIES, ReadingEntry, check_email
 
 bp = Blueprint("submit", __name__)
 
@@ -133,7 +133,9 @@ def message():  # noqa: ANN201
 @bp.route("/account/contact", methods=["GET", "POST"])
 @customer_required
 def contact():  # noqa: ANN201
-    """The e-mail address and phone number billing keeps (a data change request, after the password)."""
+    """The login's e-mail address (changed once the new address's owner opens the link sent to it;
+    billing's records follow) and the phone number billing keeps (a data-change request). Both
+    after the password."""
     ctx = _ctx()
     errors: dict[str, list[str]] = {}
     token = request.form.get("token") or service.new_token()
@@ -141,15 +143,23 @@ def contact():  # noqa: ANN201
         what = request.form.get("what")
         if what not in ("email", "phone"):
             abort(400)
-        if not passwords.verify(g.account["password_hash"], request.form.get("password", "")):
-            errors["password"] = [_("The current password is wrong.")]
+        wrong = reauth.password_problem(ctx.engine, g.account, request.form.get("password", ""), what)
+        if wrong is not None:
+            errors["password"] = [wrong]
+        elif what == "email":
+            new = request.form.get("email", "").strip()
+            errors = _said(check_email(new, g.account["email"]))
+            if not errors:
+                email_change.ask(ctx.engine, g.account, new)
+                flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new), "success")
+                return redirect(url_for("submit.contact"))
         else:
             done = service.request_change(ctx, g.customer_id, what, request.form.get(what, ""), token=token)
             if done.ok:
                 flash(_("Your request was sent to the utility; the change shows here once it is made."), "success")
                 return redirect(url_for("submit.history"))
             errors = _said(done.problems)
-    with ctx.engine.connect() as conn:
+    with context.reading() as conn:
         customer = store.customer(conn, g.customer_id)
     return render_template("submit/contact.html", customer=customer, errors=errors, values=request.form,
                            token=token)
