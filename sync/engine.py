@@ -102,6 +102,9 @@ class Syncer:
                 break
             results.append(self.run_stream(stream, mode))
         self.refresh_derived()
+        changed = sum(r.rows_written + r.rows_deleted for r in results)
+        if self.store.refresh_statistics(changed):
+            log.info("store_statistics_refreshed", rows_changed=changed)
         return results
 
     def refresh_derived(self) -> None:

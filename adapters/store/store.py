@@ -18,6 +18,7 @@ from adapters.store.db import writer as writing
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, sync_runs
 
 DEFAULT_LEASE = timedelta(minutes=2)
+STATISTICS_AFTER_ROWS = 20_000  # rows changed by one sync run that make the planner's statistics stale
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Store:
 
     def __init__(self, engine: Engine, lease_ttl: timedelta = DEFAULT_LEASE) -> None:
         self.engine = engine
+        self.statistics_after_rows = STATISTICS_AFTER_ROWS
         self.writer = writing(engine)
         self.lease_ttl = lease_ttl
 
@@ -135,6 +137,17 @@ class Store:
     def finish_run(self, run_id: int, **values: Any) -> None:
         with self.writer.begin() as conn:
             state.finish_run(conn, run_id, **values)
+
+    def refresh_statistics(self, rows_changed: int) -> bool:
+        """After a bulk change (``rows_changed`` at least ``statistics_after_rows``), fresh planner
+        statistics for the whole store (ANALYZE): a first full sync leaves millions of rows that the
+        planner knows nothing of until autovacuum comes round, if it is on at all, and the portal's
+        pages then scan whole tables. True when it ran."""
+        if rows_changed < self.statistics_after_rows:
+            return False
+        with self.writer.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+        return True
 
     def refresh_derived(self, chunk: int = 500, should_stop: Callable[[], bool] = lambda: False) -> tuple[int, int]:
         """Recompute stale derived data, a chunk per transaction; (meters, customers) refreshed.
