@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import os
+import pwd
 import re
 import secrets
 import socket
@@ -118,6 +119,22 @@ def session_cookie(base: str, email: str) -> str:
     return f"ibok_session={cookie.value}"
 
 
+def cpu_seconds(user: str | None = None, parent: int | None = None) -> float:
+    """CPU seconds used so far by the processes of ``user``, or by ``parent`` and its children (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            owner = stat.parent.stat().st_uid
+        except (OSError, IndexError):
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if (user is not None and owner == pwd.getpwnam(user).pw_uid) or (parent is not None and parent in (pid, ppid)):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -159,18 +176,24 @@ def main(argv: list[str]) -> int:
               f"wrk: {args.clients} connections, {args.seconds} s per page")
         lua = work / "pages.lua"
         lua.write_text(LUA)
-        print(f"  {'page':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
+        print(f"  {'page':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors"
+              f"  {'CPU ms/request: portal':>22}{'database':>10}{'wrk':>6}")
         for label, template in PAGES.items():
             targets = work / f"{label.split()[0]}.targets"
             targets.write_text("".join(f"{cookie}\t{template.format(meter=meter)}\n" for cookie, _, meter in sessions
                                        if meter is not None or "{meter}" not in template))
+            before = (cpu_seconds(parent=server.pid), cpu_seconds(user="postgres"), os.times().children_user
+                      + os.times().children_system)
             done = subprocess.run(["wrk", "-t", "2", "-c", str(args.clients), "-d", f"{args.seconds}s", "-s", str(lua),
                                    base], env={**os.environ, "IBOK_BENCH_TARGETS": str(targets)},
                                   capture_output=True, text=True, check=True)
             m = dict(kv.split("=") for kv in re.search(r"RESULT (.*)", done.stdout)[1].split())
+            after = (cpu_seconds(parent=server.pid), cpu_seconds(user="postgres"), os.times().children_user
+                     + os.times().children_system)
             rate = int(m["requests"]) / float(m["seconds"])
+            per = [(b - a) * 1000 / max(1, int(m["requests"])) for a, b in zip(before, after)]
             print(f"  {label:<17}{rate:>9.0f}{float(m['p50']):>9.1f}{float(m['p95']):>9.1f}{float(m['p99']):>9.1f}"
-                  f"  {int(m['errors']) + int(m['non2xx'])}")
+                  f"  {int(m['errors']) + int(m['non2xx']):>6}  {per[0]:>22.2f}{per[1]:>10.2f}{per[2]:>6.2f}")
     finally:
         if server is not None:
             server.terminate()

@@ -102,12 +102,13 @@ readings = Table(
     "readings", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("meter_id", Integer, nullable=False),
-    Column("point_id", Integer, nullable=False, index=True),
+    Column("point_id", Integer, nullable=False),
     Column("read_on", Date, nullable=False),
     Column("state", QUANTITY, nullable=False), Column("consumption", QUANTITY, nullable=False),
     Column("source", String(8), nullable=False),
     _modified(), _hash(),
     Index(None, "meter_id", "read_on"),
+    Index(None, "point_id", "read_on"),  # a point's readings by date: the dashboard's last reading
 )
 
 invoices = Table(

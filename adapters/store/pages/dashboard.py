@@ -29,6 +29,8 @@ _SUMMARY = select(customer_summaries).where(customer_summaries.c.customer_id == 
 _LAST_READING = (select(readings.c.read_on, readings.c.state, meters.c.serial_number)
                  .join(meters, meters.c.id == readings.c.meter_id).where(readings.c.point_id.in_(_HELD))
                  .order_by(readings.c.read_on.desc(), readings.c.id.desc()).limit(1))
+# The same when the summary knows the day: each point's readings of that day, one index lookup.
+_LAST_READING_ON = _LAST_READING.where(readings.c.read_on == bindparam("last_on"))
 _EXPIRING = (select(meters.c.serial_number, meters.c.legalization_valid_until)
              .where(and_(meters.c.point_id.in_(_HELD), meters.c.dismounted_on.is_(None),
                          meters.c.legalization_valid_until <= bindparam("warn_until")))
@@ -49,7 +51,9 @@ def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) ->
     row = conn.execute(_SUMMARY, params).mappings().first()
     summary = dict(row) if row else None
     last = expiring = None
-    if summary is None or summary["last_reading_on"] is not None:
+    if summary is not None and summary["last_reading_on"] is not None:
+        last = conn.execute(_LAST_READING_ON, {**params, "last_on": summary["last_reading_on"]}).mappings().first()
+    if summary is None or (summary["last_reading_on"] is not None and last is None):  # not derived yet
         last = conn.execute(_LAST_READING, params).mappings().first()
     due = None if summary is None else summary["legalization_due_on"]
     if summary is None or (due is not None and due <= params["warn_until"]):
