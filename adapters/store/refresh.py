@@ -3,11 +3,19 @@
 A mark names the first month whose figures are stale: a new invoice or reading makes its own
 month stale, not the five years before it, so only those monthly rows are recomputed. Sums over
 all of a customer's history (the balance) are left to the database.
+
+A reading's consumption and an invoice's charges are spread over the days they cover (see
+``derived``), which begin before the month marked: the day after the meter's previous reading,
+the first day of the billing period. So each owner's floor moves back to the first month those
+days reach (``_reading_groups``, ``_charges_groups``) before anything is recomputed, and an
+incremental refresh gives what a full one gives. Owners whose floors lie close together are
+recomputed together from the earliest (``_grouped``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -20,6 +28,7 @@ from sqlalchemy import (
     delete,
     false,
     func,
+    or_,
     select,
     true,
 )
@@ -40,12 +49,14 @@ from adapters.store.tables import (
     readings,
     settlements,
 )
-from adapters.store.writer import NO_MONTHS, earlier, mark
+from adapters.store.writer import ALL_MONTHS, NO_MONTHS, earlier, mark
 
 COPY_THRESHOLD = 100  # rows from which a plain COPY beats a multi-row INSERT (no staging table here)
+GROUP_MONTHS = 12  # owners stale from within a year of each other are recomputed from the same month
 
 
 Marks = list[tuple[int, date | None]]  # (owner, stale since: a month, None for every month)
+Groups = dict[date | None, list[int]]  # owners by the month they are recomputed from (None: every month)
 
 
 def _claim(conn: Connection, marks: Table, limit: int) -> Marks:
@@ -68,7 +79,7 @@ def pending_customers(conn: Connection, limit: int) -> Marks:
 
 
 def _floor(marks: Marks) -> date | None:
-    """The earliest stale month of a chunk (None: every month): all its owners are recomputed from there."""
+    """The earliest stale month of a chunk (None: every month): each owner is recomputed from there or before."""
     floor: date | None = NO_MONTHS
     for _, since in marks:
         floor = earlier(floor, since)
@@ -100,6 +111,15 @@ def _replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], 
         conn.execute(table.insert(), rows)
 
 
+def _replace_each(conn: Connection, table: Table, owner: str, groups: Groups, rows: list[dict[str, Any]]) -> None:
+    """``_replace`` for each group of owners from its month."""
+    by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_owner[row[owner]].append(row)
+    for floor, owners in groups.items():
+        _replace(conn, table, owner, owners, [row for o in owners for row in by_owner[o]], floor)
+
+
 def _by_index(conn: Connection) -> None:
     """Every lookup here goes by an indexed owner key (customer, meter, point); say so to PostgreSQL.
 
@@ -122,28 +142,121 @@ def _among(conn: Connection, column: Any, values: Iterable[Any]) -> Any:
     return column.in_(list(values))
 
 
+def _each(conn: Connection, owner: Any, groups: Groups, condition: Callable[[date], Any]) -> Any:
+    """The rows of each group's owners that ``condition`` of its month selects (every row: month None)."""
+    return or_(*(and_(_among(conn, owner, owners), true() if floor is None else condition(floor))
+                 for floor, owners in groups.items()))
+
+
+def _grouped(stale: Mapping[int, date]) -> dict[date, list[int]]:
+    """Owners by the month they are recomputed from, given the first stale month of each.
+
+    An owner stale from within GROUP_MONTHS of a group's first month joins the group and is
+    recomputed from there: a few months more cost less than one more round of statements. One
+    stale from long before the others (a meter read again after years, a correction of an old
+    invoice) starts a group of its own instead of costing every owner of the chunk those years.
+    """
+    groups: dict[date, list[int]] = {}
+    first: date | None = None
+    for owner, month in sorted(stale.items(), key=lambda item: item[1]):
+        if first is None or (month.year - first.year) * 12 + month.month - first.month >= GROUP_MONTHS:
+            first = month
+        groups.setdefault(first, []).append(owner)
+    return groups
+
+
+def _last_readings(conn: Connection, groups: Mapping[date, Sequence[int]]) -> dict[int, date]:
+    """The day of each meter's last reading before its group's month (a meter first read later: none)."""
+    if not groups:
+        return {}
+    r = readings.c
+    return {meter_id: read_on for meter_id, read_on in conn.execute(
+        select(r.meter_id, func.max(r.read_on))
+        .where(_each(conn, r.meter_id, groups, lambda month: r.read_on < month)).group_by(r.meter_id))}
+
+
+def _reading_groups(conn: Connection, meter_ids: Sequence[int], floor: date | None) -> tuple[Groups, dict[int, date]]:
+    """These meters by the month their figures are recomputed from, and the day of each one's last
+    reading before that month.
+
+    A reading added, changed or deleted from the floor on changes the consumption spread back to
+    the day after the reading before it. The readings before the floor are the ones the figures
+    were made of (a changed reading marks its month, old and new), so the last of them bounds
+    what changed: a meter's figures are stale from the month of its next day. Recomputing them
+    (from that month, or its group's earlier one) takes the readings from there on and the day of
+    the reading before those: that same last reading when it lies before, else one more look.
+    """
+    if floor in (ALL_MONTHS, NO_MONTHS):
+        return {floor: list(meter_ids)}, {}
+    last = _last_readings(conn, {floor: meter_ids})
+    groups = _grouped({m: derived.month_of(last[m] + derived.ONE_DAY) if m in last else floor for m in meter_ids})
+    previous: dict[int, date] = {}
+    again: dict[date, list[int]] = defaultdict(list)
+    for start, group in groups.items():
+        for meter_id in group:
+            if meter_id in last and last[meter_id] < start:
+                previous[meter_id] = last[meter_id]
+            elif meter_id in last:
+                again[start].append(meter_id)
+    previous.update(_last_readings(conn, again))
+    return groups, previous
+
+
 def refresh_meters(conn: Connection, marks: Marks) -> None:
     """Monthly consumption of these meters; the customers holding their points become stale."""
     _by_index(conn)
-    meter_ids, floor = [m for m, _ in marks], _floor(marks)
+    meter_ids = [m for m, _ in marks]
+    groups, previous = _reading_groups(conn, meter_ids, _floor(marks))
+    since = {meter_id: start for start, group in groups.items() for meter_id in group}
     r = readings.c
     rows = conn.execute(select(r.meter_id, r.point_id, r.read_on, r.consumption)
-                        .where(and_(_among(conn, r.meter_id, meter_ids), _from(r.read_on, floor)))
-                        .order_by(r.meter_id, r.read_on)).all()
-    _replace(conn, meter_months, "meter_id", meter_ids, derived.meter_months(rows), floor)
-    points = {p for p, in conn.execute(select(meters.c.point_id).where(_among(conn, meters.c.id, meter_ids)))}
-    points |= {row[1] for row in rows}
-    if points:
-        holders = conn.execute(select(contracts.c.customer_id).distinct()
-                               .where(_among(conn, contracts.c.point_id, points)))
-        mark(conn, dirty_customers, {c: floor for c, in holders})
+                        .where(_each(conn, r.meter_id, groups, lambda month: r.read_on >= month))
+                        .order_by(r.meter_id, r.read_on, r.id)).all()
+    _replace_each(conn, meter_months, "meter_id", groups, derived.meter_months(rows, previous, since))
+    changed: dict[int, date | None] = {}  # point: the first month its consumption was recomputed from
+
+    def note(point_id: int, month: date | None) -> None:
+        changed[point_id] = earlier(changed[point_id], month) if point_id in changed else month
+
+    for meter_id, point_id in conn.execute(select(meters.c.id, meters.c.point_id)
+                                           .where(_among(conn, meters.c.id, meter_ids))):
+        note(point_id, since[meter_id])
+    for row in rows:
+        note(row[1], since[row[0]])
+    if changed:
+        holders: dict[int, date | None] = {}
+        for customer_id, point_id in conn.execute(select(contracts.c.customer_id, contracts.c.point_id)
+                                                  .where(_among(conn, contracts.c.point_id, changed))):
+            month = changed[point_id]
+            holders[customer_id] = earlier(holders[customer_id], month) if customer_id in holders else month
+        mark(conn, dirty_customers, holders)
     conn.execute(delete(dirty_meters).where(_among(conn, dirty_meters.c.meter_id, meter_ids)))
+
+
+def _charges_groups(conn: Connection, customer_ids: Sequence[int], floor: date | None) -> Groups:
+    """These customers by the month their monthly figures are recomputed from (none: not stale).
+
+    An invoice marks the month it was issued in (old version and new), but its charges are spread
+    over its billing period, which begins earlier: a month or two for a regular invoice, more for
+    a correcting one. A customer's figures are stale from the first month of the periods of its
+    invoices issued from the floor on (cancelled ones too: they counted before).
+    """
+    if floor == NO_MONTHS:
+        return {}
+    if floor is ALL_MONTHS:
+        return {None: list(customer_ids)}
+    i = invoices.c
+    starts = dict(conn.execute(select(i.customer_id, func.min(i.period_from))
+                               .where(and_(_among(conn, i.customer_id, customer_ids), i.issued_on >= floor))
+                               .group_by(i.customer_id)).all())
+    return _grouped({c: min(floor, derived.month_of(starts[c])) if c in starts else floor for c in customer_ids})
 
 
 def refresh_customers(conn: Connection, marks: Marks) -> None:
     """Summary (balance, next due, legalization, last reading) and monthly figures of these customers."""
     _by_index(conn)
-    customer_ids, floor = [c for c, _ in marks], _floor(marks)
+    customer_ids = [c for c, _ in marks]
+    groups = _charges_groups(conn, customer_ids, _floor(marks))
     i, p, s, c, m = invoices.c, payments.c, settlements.c, contracts.c, meters.c
     # Whole-history sums in the database: (customer, sum of gross not cancelled, False) as if one invoice.
     invoiced = conn.execute(select(i.customer_id, func.sum(i.gross), false())
@@ -151,9 +264,11 @@ def refresh_customers(conn: Connection, marks: Marks) -> None:
                             .group_by(i.customer_id)).all()
     payment_rows = conn.execute(select(p.customer_id, func.sum(p.amount))
                                 .where(_among(conn, p.customer_id, customer_ids)).group_by(p.customer_id)).all()
-    invoice_rows = [] if floor == NO_MONTHS else conn.execute(
-        select(i.customer_id, i.issued_on, i.gross, i.cancelled)
-        .where(and_(_among(conn, i.customer_id, customer_ids), _from(i.issued_on, floor)))).all()
+    # The invoices with a part in the months recomputed: by their period, or issued then.
+    invoice_rows = [] if not groups else conn.execute(
+        select(i.customer_id, i.issued_on, i.period_from, i.period_to, i.gross, i.cancelled)
+        .where(_each(conn, i.customer_id, groups, lambda month: or_(i.issued_on >= month, i.period_to >= month)))
+    ).all()
     open_rows = conn.execute(
         select(i.customer_id, i.due_on, s.remaining).join_from(settlements, invoices, s.invoice_id == i.id)
         .where(and_(_among(conn, i.customer_id, customer_ids), i.cancelled.is_(False), s.remaining > 0))).all()
@@ -194,7 +309,8 @@ def refresh_customers(conn: Connection, marks: Marks) -> None:
         if read_meters:  # read at these points, standing elsewhere now
             main.update(conn.execute(select(m.id).where(and_(_among(conn, m.id, read_meters),
                                                              m.main.is_(True)))).scalars())
-        if floor != NO_MONTHS and main:
+        if groups and main:  # from the earliest month recomputed (rows of a meter and month: few)
+            floor = None if None in groups else min(groups)  # type: ignore[type-var]
             month_rows = conn.execute(select(mm.point_id, mm.month, mm.consumption)
                                       .where(and_(_among(conn, mm.meter_id, sorted(main)),
                                                   _among(conn, mm.point_id, points), _from(mm.month, floor)))).all()
@@ -202,7 +318,8 @@ def refresh_customers(conn: Connection, marks: Marks) -> None:
     conn.execute(delete(customer_summaries).where(_among(conn, customer_summaries.c.customer_id, customer_ids)))
     _insert(conn, customer_summaries, derived.customer_summaries(
         customer_ids, invoiced, payment_rows, open_rows, legalizations, last_readings, utcnow()))
-    if floor != NO_MONTHS:
-        _replace(conn, customer_months, "customer_id", customer_ids,
-                 derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows), floor)
+    if groups:
+        since = {customer_id: start for start, group in groups.items() for customer_id in group}
+        _replace_each(conn, customer_months, "customer_id", groups,
+                      derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows, since))
     conn.execute(delete(dirty_customers).where(_among(conn, dirty_customers.c.customer_id, customer_ids)))

@@ -239,7 +239,7 @@ customer_months = Table(
     Column("customer_id", Integer, primary_key=True, autoincrement=False),
     Column("month", Date, primary_key=True),
     Column("consumption", QUANTITY, nullable=False),  # main meters at the customer's points while held
-    Column("charges", MONEY, nullable=False),  # gross of invoices issued that month, not cancelled
+    Column("charges", MONEY, nullable=False),  # invoices not cancelled, each spread over its billing period's days
 )
 
 # Derived data to refresh, written in the same transaction as the data: the owner, and the first
