@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from adapters.store.derived import ZERO_MONEY, ZERO_QTY, month_of
 from adapters.store.tables import (
@@ -102,11 +102,22 @@ class Figures:
 
 
 # ----- what the form offers ---------------------------------------------------------------------
+# Built once, run with parameters: building a statement costs more than running it.
+_c, _cm, _tm = contracts.c, customer_months.c, tariff_months.c
+_HOLDINGS = (select(_c.id, _c.number, _c.point_id, _c.services, _c.tariff, _c.starts_on, _c.ends_on)
+             .where(_c.customer_id == bindparam("customer")).order_by(_c.starts_on, _c.id))
+_SPAN = select(func.min(_cm.month), func.max(_cm.month)).where(_cm.customer_id == bindparam("customer"))
+_BETWEEN = (bindparam("first"), bindparam("last"))
+_ACCOUNT_MONTHS = {measure: select(_cm.month, _cm[measure]).where(and_(
+    _cm.customer_id == bindparam("customer"), _cm.month >= _BETWEEN[0], _cm.month <= _BETWEEN[1]))
+    for measure in MEASURES}
+_TARIFF_MONTHS = {measure: select(_tm.month, _tm[measure]).where(and_(
+    _tm.tariff == bindparam("tariff"), _tm.month >= _BETWEEN[0], _tm.month <= _BETWEEN[1]))
+    for measure in MEASURES}
+
+
 def holdings_of(conn: Connection, customer_id: int) -> list[Holding]:
-    c = contracts.c
-    rows = conn.execute(select(c.id, c.number, c.point_id, c.services, c.tariff, c.starts_on, c.ends_on)
-                        .where(c.customer_id == customer_id).order_by(c.starts_on, c.id))
-    return [Holding(*row) for row in rows]
+    return [Holding(*row) for row in conn.execute(_HOLDINGS, {"customer": customer_id})]
 
 
 def main_contract(holdings: Sequence[Holding], today: date) -> Holding | None:
@@ -142,9 +153,7 @@ def meters_of(conn: Connection, holdings: Sequence[Holding]) -> list[dict[str, A
 
 
 def span_of(conn: Connection, customer_id: int) -> tuple[date, date] | None:
-    cm = customer_months.c
-    first, last = conn.execute(select(func.min(cm.month), func.max(cm.month))
-                               .where(cm.customer_id == customer_id)).one()
+    first, last = conn.execute(_SPAN, {"customer": customer_id}).one()
     return None if first is None else (first, last)
 
 
@@ -167,9 +176,7 @@ def aligned(values: Mapping[date, Decimal], months: Iterable[date], span: tuple[
 
 
 def account_months(conn: Connection, customer_id: int, measure: str, first: date, last: date) -> dict[date, Decimal]:
-    cm = customer_months.c
-    rows = conn.execute(select(cm.month, cm[measure])
-                        .where(and_(cm.customer_id == customer_id, cm.month >= first, cm.month <= last)))
+    rows = conn.execute(_ACCOUNT_MONTHS[measure], {"customer": customer_id, "first": first, "last": last})
     return {month: value for month, value in rows}
 
 
@@ -183,9 +190,7 @@ def meter_months_held(conn: Connection, meter_id: int, holdings: Sequence[Holdin
 
 
 def tariff_averages(conn: Connection, tariff: str, measure: str, first: date, last: date) -> dict[date, Decimal]:
-    tm = tariff_months.c
-    rows = conn.execute(select(tm.month, tm[measure])
-                        .where(and_(tm.tariff == tariff, tm.month >= first, tm.month <= last)))
+    rows = conn.execute(_TARIFF_MONTHS[measure], {"tariff": tariff, "first": first, "last": last})
     return {month: value for month, value in rows}
 
 

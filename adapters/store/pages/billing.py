@@ -64,19 +64,22 @@ def _pages(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
 
-def paginate(conn: Connection, query: Select, number: int, size: int) -> Page:
-    """Page ``number`` of ``query`` (ordered), clamped to the pages there are. One round trip: the
-    count rides along with the page's rows; only a page past the end costs a count of its own."""
+def paginate(conn: Connection, query: Select, number: int, size: int,
+             params: dict[str, Any] | None = None) -> Page:
+    """Page ``number`` of ``query`` (ordered; run with ``params``), clamped to the pages there are. One
+    round trip: the count rides along with the page's rows; only a page past the end costs a count of
+    its own."""
+    params = params or {}
     counted = query.add_columns(func.count().over().label("_total")).limit(size)
     offset = (max(number, 1) - 1) * size
-    rows = [dict(r) for r in conn.execute(counted.offset(offset)).mappings()] if offset < 2**31 else []
+    rows = [dict(r) for r in conn.execute(counted.offset(offset), params).mappings()] if offset < 2**31 else []
     if rows:
         total = rows[0]["_total"]
     else:
-        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+        total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery()), params).scalar_one()
         if number > 1 and total:
             number = _pages(total, size)
-            rows = [dict(r) for r in conn.execute(counted.offset((number - 1) * size)).mappings()]
+            rows = [dict(r) for r in conn.execute(counted.offset((number - 1) * size), params).mappings()]
     for row in rows:
         del row["_total"]
     return Page(rows, min(max(number, 1), _pages(total, size)), size, total)

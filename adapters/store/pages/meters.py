@@ -11,36 +11,47 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, false, or_, select, true
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 
 from adapters.store.pages.billing import Page, paginate
 from adapters.store.pages.dashboard import LEGALIZATION_WARNING
 from adapters.store.tables import contracts, meters, points, readings
 
-
-def _held_while_mounted(customer_id: int) -> ColumnElement[bool]:
-    """The meter stood at a point of one of the customer's contracts while that contract ran."""
-    c, m = contracts.c, meters.c
-    return exists().where(and_(c.customer_id == customer_id, c.point_id == m.point_id,
-                               or_(m.dismounted_on.is_(None), c.starts_on <= m.dismounted_on),
-                               or_(c.ends_on.is_(None), c.ends_on >= m.mounted_on)))
-
-
-def _held_now(customer_id: int, today: date) -> ColumnElement[bool]:
-    """The meter's point is held by a current contract of the customer."""
-    c, m = contracts.c, meters.c
-    return exists().where(and_(c.customer_id == customer_id, c.point_id == m.point_id, c.starts_on <= today,
-                               or_(c.ends_on.is_(None), c.ends_on >= today)))
-
-
-def _meters(customer_id: int, today: date) -> Any:
-    m, p = meters.c, points.c
-    return (select(m.id, m.serial_number, m.main, m.diameter_mm, m.mounted_on, m.dismounted_on,
-                   m.legalization_valid_until, case((_held_now(customer_id, today), true()), else_=false())
-                   .label("current"), p.street, p.house_number, p.flat_number, p.postal_code, p.city)
-            .select_from(meters.outerjoin(points, p.id == m.point_id))
-            .where(_held_while_mounted(customer_id)))
+# Built once, run with parameters (customer, today, meter): building a statement costs more than running it.
+_c, _m, _p, _r = contracts.c, meters.c, points.c, readings.c
+_CUSTOMER, _TODAY = bindparam("customer"), bindparam("today")
+# The meter stood at a point of one of the customer's contracts while that contract ran.
+_HELD_WHILE_MOUNTED = exists().where(and_(
+    _c.customer_id == _CUSTOMER, _c.point_id == _m.point_id,
+    or_(_m.dismounted_on.is_(None), _c.starts_on <= _m.dismounted_on), or_(_c.ends_on.is_(None), _c.ends_on >= _m.mounted_on)))
+# The meter's point is held by a current contract of the customer.
+_HELD_NOW = exists().where(and_(_c.customer_id == _CUSTOMER, _c.point_id == _m.point_id, _c.starts_on <= _TODAY,
+                                or_(_c.ends_on.is_(None), _c.ends_on >= _TODAY)))
+_METERS = (select(_m.id, _m.serial_number, _m.main, _m.diameter_mm, _m.mounted_on, _m.dismounted_on,
+                  _m.legalization_valid_until, case((_HELD_NOW, true()), else_=false()).label("current"),
+                  _p.street, _p.house_number, _p.flat_number, _p.postal_code, _p.city)
+           .select_from(meters.outerjoin(points, _p.id == _m.point_id)).where(_HELD_WHILE_MOUNTED))
+# At points held now first, mounted before dismounted, main before sub-meters.
+_ALL_METERS = _METERS.order_by(case((_HELD_NOW, 0), else_=1), case((_m.dismounted_on.is_(None), 0), else_=1),
+                               _m.main.desc(), _m.dismounted_on.desc(), _m.serial_number)
+_ONE_METER = _METERS.where(_m.id == bindparam("meter"))
+# Readings taken at a point of the customer's while they held it, newest first.
+_READINGS = (select(_r.id, _r.read_on, _r.state, _r.consumption, _r.source)
+             .where(and_(_r.meter_id == bindparam("meter"),
+                         exists().where(and_(_c.customer_id == _CUSTOMER, _c.point_id == _r.point_id,
+                                             _c.starts_on <= _r.read_on,
+                                             or_(_c.ends_on.is_(None), _c.ends_on >= _r.read_on)))))
+             .order_by(_r.read_on.desc(), _r.id.desc()))
 
 
 def legalization(meter: dict[str, Any], today: date) -> str | None:
@@ -55,11 +66,7 @@ def legalization(meter: dict[str, Any], today: date) -> str | None:
 
 def meters_of(conn: Connection, customer_id: int, today: date) -> list[dict[str, Any]]:
     """The customer's meters: at points held now first, mounted before dismounted, main before sub-meters."""
-    m = meters.c
-    query = _meters(customer_id, today).order_by(
-        case((_held_now(customer_id, today), 0), else_=1), case((m.dismounted_on.is_(None), 0), else_=1),
-        m.main.desc(), m.dismounted_on.desc(), m.serial_number)
-    rows = [dict(r) for r in conn.execute(query).mappings()]
+    rows = [dict(r) for r in conn.execute(_ALL_METERS, {"customer": customer_id, "today": today}).mappings()]
     for row in rows:
         row["legalization"] = legalization(row, today)
     return rows
@@ -67,7 +74,7 @@ def meters_of(conn: Connection, customer_id: int, today: date) -> list[dict[str,
 
 def meter(conn: Connection, customer_id: int, meter_id: int, today: date) -> dict[str, Any] | None:
     """One of the customer's meters; None when the customer has no such meter."""
-    row = conn.execute(_meters(customer_id, today).where(meters.c.id == meter_id)).mappings().first()
+    row = conn.execute(_ONE_METER, {"customer": customer_id, "today": today, "meter": meter_id}).mappings().first()
     if row is None:
         return None
     found = dict(row)
@@ -78,9 +85,4 @@ def meter(conn: Connection, customer_id: int, meter_id: int, today: date) -> dic
 def reading_page(conn: Connection, customer_id: int, meter_id: int, number: int, size: int) -> Page:
     """The meter's readings the customer may see (taken at a point of theirs while they held it),
     newest first, one page of them (by the index on meter and date)."""
-    r, c = readings.c, contracts.c
-    held = exists().where(and_(c.customer_id == customer_id, c.point_id == r.point_id, c.starts_on <= r.read_on,
-                               or_(c.ends_on.is_(None), c.ends_on >= r.read_on)))
-    query = (select(r.id, r.read_on, r.state, r.consumption, r.source)
-             .where(and_(r.meter_id == meter_id, held)).order_by(r.read_on.desc(), r.id.desc()))
-    return paginate(conn, query, number, size)
+    return paginate(conn, _READINGS, number, size, {"customer": customer_id, "meter": meter_id})
