@@ -3,15 +3,19 @@ button), else the account's, else the browser's preference between the two, else
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 LOCALES = ("pl", "en")
 COOKIE = "ibok_lang"
@@ -74,12 +78,29 @@ def date_text(value: date, pattern: str = "medium") -> str:
     return _date_text(value, pattern, _locale())
 
 
+# The figures of a page, each in a language given ("pl", "en"); the filters below pick it.
+def money_in(value: Decimal | None, locale: str) -> str:
+    return "—" if value is None else pln(value, locale)
+
+
+def day_in(value: date | None, locale: str) -> str:
+    return "—" if value is None else _date_text(value, "medium", locale)
+
+
+def quantity_in(value: Decimal | None, locale: str) -> str:
+    return "—" if value is None else f"{'-' if value < 0 else ''}{grouped(value, 3, locale)} m³"
+
+
 def money(value: Decimal | None) -> str:
-    return "—" if value is None else pln(value, _locale())
+    return money_in(value, _locale())
 
 
 def day(value: date | None) -> str:
-    return "—" if value is None else date_text(value)
+    return day_in(value, _locale())
+
+
+def quantity(value: Decimal | None) -> str:
+    return quantity_in(value, _locale())
 
 
 def moment(value: datetime | None) -> str:
@@ -87,10 +108,15 @@ def moment(value: datetime | None) -> str:
     return "—" if value is None else _moment_text(value, current_app.config["IBOK_TIMEZONE"], _locale())
 
 
-def quantity(value: Decimal | None) -> str:
-    if value is None:
-        return "—"
-    return f"{'-' if value < 0 else ''}{grouped(value, 3, _locale())} m³"
+def _filter(format_in: Callable[[Any, str], str]) -> Callable[..., str]:
+    """A template filter in the page's language, taken from the template's context (a page may format
+    a hundred values, and the request's globals are slower to reach), or from the request where the
+    context has none (a macro imported without context)."""
+    @pass_context
+    def formatted(context: Context, value: Any) -> str:
+        locale = context.get("locale")
+        return format_in(value, locale if locale in LOCALES else _locale())
+    return formatted
 
 
 def _translations() -> NullTranslations:
@@ -112,5 +138,6 @@ def install(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.filters.update(money=money, day=day, moment=moment, quantity=quantity)
+    app.jinja_env.filters.update(money=_filter(money_in), day=_filter(day_in), quantity=_filter(quantity_in),
+                                 moment=moment)
     app.context_processor(lambda: {"locale": str(get_locale() or app.config["IBOK_DEFAULT_LOCALE"])})

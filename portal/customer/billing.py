@@ -33,7 +33,7 @@ from portal.context import fresh_at, reading, settings, today
 
 bp = Blueprint("billing", __name__)
 
-INVOICES_PER_PAGE = 24
+INVOICES_PER_PAGE = 12  # a year of monthly invoices (the same as a page of readings): short on a phone
 PERIOD = re.compile(r"^(?:(\d{4})(?:-(\d{1,2}))?|(\d{1,2})[./](\d{4}))$")  # 2025, 2025-03, 03.2025, 3/2025
 
 
