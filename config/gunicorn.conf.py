@@ -10,8 +10,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("IBOK_PORTAL_BIND", "127.0.0.1:8000")  # behind a TLS-terminating reverse proxy
-workers = int(os.environ.get("IBOK_PORTAL_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("IBOK_PORTAL_THREADS", "4"))  # gthread: pages wait on the store, not the CPU
+# Two processes per core, two threads each: a page waits on the store for a third of its time, and
+# fewer threads per process queue fewer requests behind one another (scripts/bench-portal compared
+# 5x4, 3x4, 4x2 and 8x1 on 2 cores: 4x2 had the lowest 95th percentiles; docs/benchmarks.md).
+workers = int(os.environ.get("IBOK_PORTAL_WORKERS", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("IBOK_PORTAL_THREADS", "2"))
 worker_class = "gthread"
 timeout = 30
 graceful_timeout = 20

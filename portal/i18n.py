@@ -129,6 +129,13 @@ def _translations() -> NullTranslations:
         return found
 
 
+def gettext(string: str, **variables: Any) -> str:
+    """Flask-Babel's ``gettext`` (the text in the request's language, ``variables`` filled in), with the
+    catalogue looked up once per request."""
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
 def install(app: Flask) -> None:
     """After Babel: template filters, the locale in every template, and the templates' gettext."""
     app.jinja_env.install_gettext_callables(

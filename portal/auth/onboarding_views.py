@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from adapters.store import terms
 from portal.auth import email_change, limits, onboarding, passwords
@@ -27,6 +26,7 @@ from portal.auth.forms import (
 )
 from portal.auth.guard import login_required
 from portal.context import engine, reading, settings
+from portal.i18n import gettext as _
 
 bp = Blueprint("onboarding", __name__)
 

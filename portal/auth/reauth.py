@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from flask_babel import gettext as _
 from sqlalchemy import Engine
 
 from portal.auth import limits, passwords
+from portal.i18n import gettext as _
 
 log = structlog.get_logger("portal.security")
 

@@ -17,7 +17,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext as _
 
 from adapters.store import accounts
 from adapters.store.db import writer
@@ -26,6 +25,7 @@ from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_te
 from portal.auth.guard import login_required
 from portal.context import engine, reading
 from portal.i18n import COOKIE, LOCALES
+from portal.i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
 log = structlog.get_logger("portal.security")

@@ -29,7 +29,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_decimal, get_locale
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from adapters.store.pages import analysis as pages
@@ -37,6 +36,7 @@ from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
 from portal.i18n import date_text, grouped
+from portal.i18n import gettext as _
 
 bp = Blueprint("analysis", __name__)
 

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from adapters.store import submissions as store
 from adapters.store import terms
@@ -24,6 +23,7 @@ from adapters.store.db import writer
 from portal import context
 from portal.auth import email_change, reauth
 from portal.auth.guard import customer_required
+from portal.i18n import gettext as _
 from portal.submissions import service
 from portal.submissions.messages import text
 from portal.submissions.rules import CATEGORIES, ReadingEntry, check_email
