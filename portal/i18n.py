@@ -78,7 +78,7 @@ def date_text(value: date, pattern: str = "medium") -> str:
     return _date_text(value, pattern, _locale())
 
 
-# The figures of a page, each in a language given ("pl", "en"); the filters below pick it.
+# The figures of a page, each in a language given ("pl", "en"): the template filters pick it.
 def money_in(value: Decimal | None, locale: str) -> str:
     return "—" if value is None else pln(value, locale)
 
@@ -89,18 +89,6 @@ def day_in(value: date | None, locale: str) -> str:
 
 def quantity_in(value: Decimal | None, locale: str) -> str:
     return "—" if value is None else f"{'-' if value < 0 else ''}{grouped(value, 3, locale)} m³"
-
-
-def money(value: Decimal | None) -> str:
-    return money_in(value, _locale())
-
-
-def day(value: date | None) -> str:
-    return day_in(value, _locale())
-
-
-def quantity(value: Decimal | None) -> str:
-    return quantity_in(value, _locale())
 
 
 def moment(value: datetime | None) -> str:
