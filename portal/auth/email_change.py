@@ -10,9 +10,10 @@ already belongs to another login: that login's owner gets a notice instead of a 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.store import accounts, mail, tokens
 from adapters.store.db import writer
@@ -22,7 +23,7 @@ log = structlog.get_logger("portal.security")
 LINK_VALID_FOR = timedelta(hours=24)
 
 
-def ask(engine: Engine, account: dict, new_email: str) -> None:
+def ask(engine: Engine, account: dict[str, Any], new_email: str) -> None:
     """Keep ``new_email`` as the login's pending address and e-mail it a link (or, when another login
     has it, a notice)."""
     new = new_email.strip().lower()
@@ -42,28 +43,33 @@ def ask(engine: Engine, account: dict, new_email: str) -> None:
     log.info("email_change_asked", account_id=account["id"])
 
 
+def _waiting(conn: Connection, token: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+    """The login a still valid link belongs to, with its customer accounts, while it waits for a new address."""
+    row = tokens.valid(conn, token, "email")
+    account, linked = accounts.with_customers(conn, row["account_id"]) if row else (None, [])
+    return (account, linked) if account is not None and account["pending_email"] is not None else None
+
+
 def pending(engine: Engine, token: str) -> str | None:
     """The address a still valid link would make the login's."""
     with engine.connect() as conn:
-        row = tokens.valid(conn, token, "email")
-        account = accounts.get(conn, row["account_id"]) if row else None
-    return account["pending_email"] if account else None
+        waiting = _waiting(conn, token)
+    return waiting[0]["pending_email"] if waiting else None
 
 
 def confirm(engine: Engine, token: str, timezone: str) -> int | None:
     """Spend the link: the login's address changed (its id), billing asked to follow; None for a used,
     expired or unknown link, or an address another login took meanwhile."""
     with engine.connect() as conn:
-        row = tokens.valid(conn, token, "email")
-        account = accounts.get(conn, row["account_id"]) if row else None
-        customers = [c["id"] for c in accounts.with_customers(conn, account["id"])[1]] if account else []
-    new = account["pending_email"] if account else None
-    if account is None or new is None:
+        waiting = _waiting(conn, token)
+    if waiting is None:
         return None
+    account, linked = waiting
+    new = account["pending_email"]
     # Billing's records first, keyed by the link: opened again after a failure, nothing is asked twice.
     ctx = service.Context(engine, f"portal:{account['id']}", timezone)
-    asked = [customer_id for customer_id in customers
-             if service.request_change(ctx, customer_id, "email", new, token=f"email-{tokens.digest(token)}").ok]
+    asked = [c["id"] for c in linked
+             if service.request_change(ctx, c["id"], "email", new, token=f"email-{tokens.digest(token)}").ok]
     with writer(engine).begin() as conn:
         if tokens.use(conn, token, "email") is None or accounts.by_email(conn, new) is not None:
             return None
