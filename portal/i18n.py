@@ -49,16 +49,13 @@ def pln(value: Decimal, locale: str) -> str:
     return f"{sign}{grouped(value, 2, locale)}\xa0zł"
 
 
-def _locale() -> str:
+def request_locale() -> str:
     """The request's language, "pl" or "en" (asked of Babel once per request)."""
     try:
         return g._ibok_locale
     except AttributeError:
         found = g._ibok_locale = "en" if str(get_locale()) == "en" else "pl"
         return found
-
-
-request_locale = _locale
 
 
 # Dates as CLDR writes them, remembered: a list page shows the same few dozen dates again and
@@ -75,7 +72,7 @@ def _moment_text(value: datetime, zone: str, locale: str) -> str:
 
 def date_text(value: date, pattern: str = "medium") -> str:
     """A date in the request's language: a CLDR width ("medium") or pattern ("LLLL yyyy")."""
-    return _date_text(value, pattern, _locale())
+    return _date_text(value, pattern, request_locale())
 
 
 # The figures of a page, each in a language given ("pl", "en"): the template filters pick it.
@@ -93,7 +90,7 @@ def quantity_in(value: Decimal | None, locale: str) -> str:
 
 def moment(value: datetime | None) -> str:
     """A moment in billing's time zone (where the utility and its customers are)."""
-    return "—" if value is None else _moment_text(value, current_app.config["IBOK_TIMEZONE"], _locale())
+    return "—" if value is None else _moment_text(value, current_app.config["IBOK_TIMEZONE"], request_locale())
 
 
 def _filter(format_in: Callable[[Any, str], str]) -> Callable[..., str]:
@@ -103,7 +100,7 @@ def _filter(format_in: Callable[[Any, str], str]) -> Callable[..., str]:
     @pass_context
     def formatted(context: Context, value: Any) -> str:
         locale = context.get("locale")
-        return format_in(value, locale if locale in LOCALES else _locale())
+        return format_in(value, locale if locale in LOCALES else request_locale())
     return formatted
 
 

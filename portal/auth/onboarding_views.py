@@ -12,7 +12,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 
 from adapters.store import terms
 from portal.auth import email_change, limits, onboarding, passwords
@@ -27,6 +26,7 @@ from portal.auth.forms import (
 from portal.auth.guard import login_required
 from portal.context import engine, reading, settings
 from portal.i18n import gettext as _
+from portal.i18n import request_locale
 
 bp = Blueprint("onboarding", __name__)
 
@@ -59,7 +59,7 @@ def register():  # noqa: ANN201
                 customer_number=form.customer_number.data.strip(),
                 invoice_number=None if no_invoice else form.invoice_number.data.strip(),
                 invoice_gross=None if no_invoice else form.invoice_gross.data,
-                terms_version=in_force["version"], locale=str(get_locale())))
+                terms_version=in_force["version"], locale=request_locale()))
             return render_template("auth/registered.html", email=form.email.data.strip().lower(),
                                    no_invoice=no_invoice)
     return render_template("auth/register.html", form=form, terms=in_force)

@@ -22,20 +22,19 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     g,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from markupsafe import Markup
 
 from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
-from portal.i18n import date_text, grouped
+from portal.i18n import date_text, grouped, request_locale
 from portal.i18n import gettext as _
 
 bp = Blueprint("analysis", __name__)
@@ -146,7 +145,7 @@ def parse(args: Mapping[str, str], ctx: Context, today: date) -> Parsed:
 
 # ----- formatting ----------------------------------------------------------------------------------
 def polish() -> bool:
-    return str(get_locale() or current_app.config["IBOK_DEFAULT_LOCALE"]).startswith("pl")
+    return request_locale() == "pl"
 
 
 def month_name(month: date) -> str:
@@ -165,7 +164,7 @@ def number(value: Decimal | None, measure: str) -> str:
     """A figure for the page: grouped, with the measure's decimal places; a dash for none."""
     if value is None:
         return "—"
-    locale = "pl" if polish() else "en"
+    locale = request_locale()
     return f"{'-' if value < 0 else ''}{grouped(value, PLACES[measure], locale)}"
 
 

@@ -23,13 +23,14 @@ from flask import (
     request,
     send_file,
 )
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from adapters.store.pages import billing as pages
 from portal.auth.guard import customer_required
 from portal.context import fresh_at, reading, settings, today
+from portal.i18n import request_locale
 
 bp = Blueprint("billing", __name__)
 
@@ -49,7 +50,7 @@ def unit_price(value: Decimal | None) -> str:
     """A unit price in złoty with all its places (up to 4; at least the currency's 2)."""
     if value is None:
         return "—"
-    return format_currency(value, "PLN", locale=get_locale(), decimal_quantization=False)
+    return format_currency(value, "PLN", locale=request_locale(), decimal_quantization=False)
 
 
 @bp.app_template_filter("line_quantity")

@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 
 from adapters.store import submissions as store
 from adapters.store import terms
@@ -24,6 +23,7 @@ from portal import context
 from portal.auth import email_change, reauth
 from portal.auth.guard import customer_required
 from portal.i18n import gettext as _
+from portal.i18n import request_locale
 from portal.submissions import service
 from portal.submissions.messages import text
 from portal.submissions.rules import CATEGORIES, ReadingEntry, check_email
@@ -37,7 +37,7 @@ def _ctx() -> service.Context:
 
 def _said(problems: list) -> dict[str, list[str]]:  # noqa: ANN001
     """Problems (or warnings) by form field, in the page's language."""
-    locale = str(get_locale())
+    locale = request_locale()
     by_field: dict[str, list[str]] = {}
     for p in problems:
         by_field.setdefault(p.field, []).append(text(p.code, locale, **p.params))
@@ -83,7 +83,7 @@ def readings():  # noqa: ANN201
             done = service.submit_readings(ctx, g.customer_id, entries, token=token)
             if done.ok:
                 flash(_("Your readings were sent to the utility.") if done.created else
-                      text("already_submitted", str(get_locale())), "success")
+                      text("already_submitted", request_locale()), "success")
                 return redirect(url_for("submit.history"))
             errors, warnings = _said(done.problems), _said(done.warnings)
         # Problems name the n-th submitted entry; the form shows them at the meter they belong to.
@@ -110,7 +110,7 @@ def _by_meter(said: dict[str, list[str]], filled: list[int]) -> dict[str, list[s
 @customer_required
 def history():  # noqa: ANN201
     views = service.submissions_of(_ctx(), g.customer_id, limit=100)
-    return render_template("submit/history.html", views=views, locale=str(get_locale()))
+    return render_template("submit/history.html", views=views, locale=request_locale())
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template
-from flask_babel import get_locale
 from sqlalchemy import text
 
 from adapters.store import terms
 from portal import context
+from portal.i18n import request_locale
 
 bp = Blueprint("info", __name__)
 
@@ -18,7 +18,7 @@ def terms_page():  # noqa: ANN201
         in_force = terms.current(conn)
     if in_force is None:
         abort(404)
-    body = in_force["body_en"] if str(get_locale()) == "en" else in_force["body_pl"]
+    body = in_force["body_en"] if request_locale() == "en" else in_force["body_pl"]
     return render_template("info/terms.html", version=in_force["version"], published_at=in_force["published_at"],
                            paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()])
 
