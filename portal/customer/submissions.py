@@ -171,7 +171,7 @@ def e_invoice():  # noqa: ANN201
     """Consent to invoices by e-mail: separate, explicit, revocable, recorded with time and terms version."""
     ctx = _ctx()
     errors: dict[str, list[str]] = {}
-    with ctx.engine.connect() as conn:
+    with context.reading() as conn:
         customer = store.customer(conn, g.customer_id)
         in_force = terms.current(conn)
         pending = store.pending_change(conn, g.customer_id, "E_FAKTURA")
