@@ -68,15 +68,8 @@ def _shares(units: int, first: date, last: date) -> list[tuple[date, int]]:
         whole, lost = divmod(amount * in_month, span)
         wholes.append(whole)
         losses.append((lost, k))
-    left = amount - sum(wholes)
-    if left == 1:
-        wholes[max(losses)[1]] += 1
-    elif left == len(days) - 1:  # all but the one that lost least
-        wholes = [whole + 1 for whole in wholes]
-        wholes[min(losses)[1]] -= 1
-    elif left:
-        for _, k in sorted(losses, reverse=True)[:left]:
-            wholes[k] += 1
+    for _, k in sorted(losses, reverse=True)[:amount - sum(wholes)]:
+        wholes[k] += 1
     sign = -1 if units < 0 else 1
     return [(month, sign * whole) for month, whole in zip(months, wholes)]
 
