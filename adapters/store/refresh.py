@@ -111,6 +111,16 @@ def _replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], 
         conn.execute(table.insert(), rows)
 
 
+def _starts(groups: Groups) -> dict[int, date | None]:
+    """Each owner's month it is recomputed from."""
+    return {owner: start for start, owners in groups.items() for owner in owners}
+
+
+def _keep_earliest(found: dict[int, date | None], key: int, month: date | None) -> None:
+    """``found[key]`` becomes the earlier of itself and ``month`` (None: every month, the earliest)."""
+    found[key] = earlier(found[key], month) if key in found else month
+
+
 def _replace_each(conn: Connection, table: Table, owner: str, groups: Groups, rows: list[dict[str, Any]]) -> None:
     """``_replace`` for each group of owners from its month."""
     by_owner: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -207,28 +217,23 @@ def refresh_meters(conn: Connection, marks: Marks) -> None:
     _by_index(conn)
     meter_ids = [m for m, _ in marks]
     groups, previous = _reading_groups(conn, meter_ids, _floor(marks))
-    since = {meter_id: start for start, group in groups.items() for meter_id in group}
+    since = _starts(groups)
     r = readings.c
     rows = conn.execute(select(r.meter_id, r.point_id, r.read_on, r.consumption)
                         .where(_each(conn, r.meter_id, groups, lambda month: r.read_on >= month))
                         .order_by(r.meter_id, r.read_on, r.id)).all()
     _replace_each(conn, meter_months, "meter_id", groups, derived.meter_months(rows, previous, since))
     changed: dict[int, date | None] = {}  # point: the first month its consumption was recomputed from
-
-    def note(point_id: int, month: date | None) -> None:
-        changed[point_id] = earlier(changed[point_id], month) if point_id in changed else month
-
     for meter_id, point_id in conn.execute(select(meters.c.id, meters.c.point_id)
                                            .where(_among(conn, meters.c.id, meter_ids))):
-        note(point_id, since[meter_id])
+        _keep_earliest(changed, point_id, since[meter_id])
     for row in rows:
-        note(row[1], since[row[0]])
+        _keep_earliest(changed, row[1], since[row[0]])
     if changed:
         holders: dict[int, date | None] = {}
         for customer_id, point_id in conn.execute(select(contracts.c.customer_id, contracts.c.point_id)
                                                   .where(_among(conn, contracts.c.point_id, changed))):
-            month = changed[point_id]
-            holders[customer_id] = earlier(holders[customer_id], month) if customer_id in holders else month
+            _keep_earliest(holders, customer_id, changed[point_id])
         mark(conn, dirty_customers, holders)
     conn.execute(delete(dirty_meters).where(_among(conn, dirty_meters.c.meter_id, meter_ids)))
 
@@ -319,7 +324,6 @@ def refresh_customers(conn: Connection, marks: Marks) -> None:
     _insert(conn, customer_summaries, derived.customer_summaries(
         customer_ids, invoiced, payment_rows, open_rows, legalizations, last_readings, utcnow()))
     if groups:
-        since = {customer_id: start for start, group in groups.items() for customer_id in group}
         _replace_each(conn, customer_months, "customer_id", groups,
-                      derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows, since))
+                      derived.customer_months(invoice_rows, [h[:4] for h in holdings], month_rows, _starts(groups)))
     conn.execute(delete(dirty_customers).where(_among(conn, dirty_customers.c.customer_id, customer_ids)))
