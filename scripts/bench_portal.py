@@ -122,6 +122,7 @@ def session_cookie(base: str, email: str) -> str:
 def cpu_seconds(user: str | None = None, parent: int | None = None) -> float:
     """CPU seconds used so far by the processes of ``user``, or by ``parent`` and its children (Linux /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
+    uid = pwd.getpwnam(user).pw_uid if user is not None else None
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -130,7 +131,7 @@ def cpu_seconds(user: str | None = None, parent: int | None = None) -> float:
         except (OSError, IndexError):
             continue
         pid, ppid = int(stat.parent.name), int(fields[1])
-        if (user is not None and owner == pwd.getpwnam(user).pw_uid) or (parent is not None and parent in (pid, ppid)):
+        if (uid is not None and owner == uid) or (parent is not None and parent in (pid, ppid)):
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
