@@ -60,6 +60,11 @@ def line_quantity(value: Decimal | None) -> str:
 
 
 # ----- the filters of the lists -------------------------------------------------------------------
+# An invoice's status as the customer reads it: in the status filter, and on the lists (status_badge).
+STATUS_LABELS = {"paid": _l("Paid"), "partly_paid": _l("Partly paid"), "unpaid": _l("Unpaid"),
+                 "overdue": _l("Overdue"), "cancelled": _l("Cancelled"), "correcting": _l("Correcting")}
+bp.add_app_template_global(STATUS_LABELS, "invoice_status_labels")
+
 class PeriodField(StringField):
     """A year ("2025") or a month ("2025-03", "03.2025"), read as its first or last day."""
 
@@ -92,9 +97,7 @@ class InvoiceFilterForm(Form):
     until = PeriodField(_l("Issued until"), end=True, name="to",
                         description=_l("A year or a month, e.g. 2025 or 2025-03."))
     status = SelectField(_l("Status"), validate_choice=False, choices=[
-        SelectChoice("", _l("Any")), SelectChoice("paid", _l("Paid")), SelectChoice("partly_paid", _l("Partly paid")),
-        SelectChoice("unpaid", _l("Unpaid")), SelectChoice("overdue", _l("Overdue")),
-        SelectChoice("cancelled", _l("Cancelled")), SelectChoice("correcting", _l("Correcting"))])
+        SelectChoice("", _l("Any")), *(SelectChoice(status, label) for status, label in STATUS_LABELS.items())])
 
     def chosen(self) -> pages.InvoiceFilter:
         """What to list: the fields that are valid (an invalid one shows its error and filters nothing)."""
