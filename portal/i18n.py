@@ -42,6 +42,11 @@ def grouped(value: Decimal, places: int, locale: str) -> str:
     return f"{abs(value):,.{places}f}".replace(",", "\x00").replace(".", point).replace("\x00", group)
 
 
+def signed(value: Decimal, places: int, locale: str) -> str:
+    """``value`` with ``places`` decimals, grouped thousands and its sign (a figure in a table)."""
+    return f"{'-' if value < 0 else ''}{grouped(value, places, locale)}"
+
+
 def pln(value: Decimal, locale: str) -> str:
     sign = "-" if value < 0 else ""
     if locale == "en":
@@ -85,7 +90,7 @@ def day_in(value: date | None, locale: str) -> str:
 
 
 def quantity_in(value: Decimal | None, locale: str) -> str:
-    return "—" if value is None else f"{'-' if value < 0 else ''}{grouped(value, 3, locale)} m³"
+    return "—" if value is None else f"{signed(value, 3, locale)} m³"
 
 
 def moment(value: datetime | None) -> str:

@@ -34,7 +34,7 @@ from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
-from portal.i18n import date_text, grouped, request_locale
+from portal.i18n import date_text, request_locale, signed
 from portal.i18n import gettext as _
 
 bp = Blueprint("analysis", __name__)
@@ -164,8 +164,7 @@ def number(value: Decimal | None, measure: str) -> str:
     """A figure for the page: grouped, with the measure's decimal places; a dash for none."""
     if value is None:
         return "—"
-    locale = request_locale()
-    return f"{'-' if value < 0 else ''}{grouped(value, PLACES[measure], locale)}"
+    return signed(value, PLACES[measure], request_locale())
 
 
 def tick(value: Decimal) -> str:
