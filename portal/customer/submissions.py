@@ -110,7 +110,7 @@ def _by_meter(said: dict[str, list[str]], filled: list[int]) -> dict[str, list[s
 @customer_required
 def history():  # noqa: ANN201
     views = service.submissions_of(_ctx(), g.customer_id, limit=100)
-    return render_template("submit/history.html", views=views, locale=request_locale())
+    return render_template("submit/history.html", views=views)
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
