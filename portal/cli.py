@@ -50,8 +50,7 @@ def account_command(settings: Settings, numbers: tuple[str, ...], email: str, na
     secret = password or secrets.token_urlsafe(12)
     if not one_time and (problem := passwords.problem(secret, [email])) is not None:
         raise click.BadParameter(f"password {problem.replace('_', ' ')}", param_hint="--password")
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with writer(store.engine).begin() as conn:
             ids = []
             for number in numbers:
@@ -67,8 +66,6 @@ def account_command(settings: Settings, numbers: tuple[str, ...], email: str, na
                                          must_change_password=one_time, confirmed=True)
             for customer_id in ids:
                 accounts.link(conn, account_id, customer_id, "utility")
-    finally:
-        store.dispose()
     click.echo(f"login {email} (id {account_id}) for customer(s) {', '.join(numbers)}")
     if one_time:
         click.echo(f"one-time password: {secret}  (to be changed at first login)")
@@ -86,14 +83,11 @@ CONTENT = Path(__file__).with_name("content")
 @pass_settings
 def terms_command(settings: Settings, version: str, body_pl: Path, body_en: Path) -> None:
     """Publish a version of the terms of service (in force at once; customers accept it at next login)."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with writer(store.engine).begin() as conn:
             if conn.execute(select(terms_versions.c.version).where(terms_versions.c.version == version)).first():
                 raise click.ClickException(f"terms version {version} exists already")
             terms.publish(conn, version, body_pl.read_text(encoding="utf-8"), body_en.read_text(encoding="utf-8"))
-    finally:
-        store.dispose()
     click.echo(f"terms of service {version} published")
 
 
@@ -117,16 +111,14 @@ def form_add_command(settings: Settings, file: Path, slug: str, title_pl: str, t
     if file.stat().st_size > forms.MAX_SIZE:  # before reading a file that would be refused anyway
         raise click.ClickException(f"{file.name} is larger than {forms.MAX_SIZE // 1024 // 1024} MB, "
                                    "the most a form may have: make it smaller")
-    store = open_store(settings)
     try:
-        with writer(store.engine).begin() as conn:
-            done = forms.publish(conn, slug=slug, title_pl=title_pl, title_en=title_en, category=category,
-                                 filename=file.name, content=file.read_bytes(), description_pl=description_pl,
-                                 description_en=description_en)
+        with open_store(settings) as store:
+            with writer(store.engine).begin() as conn:
+                done = forms.publish(conn, slug=slug, title_pl=title_pl, title_en=title_en, category=category,
+                                     filename=file.name, content=file.read_bytes(), description_pl=description_pl,
+                                     description_en=description_en)
     except forms.FormRejected as exc:
         raise click.ClickException(str(exc)) from None
-    finally:
-        store.dispose()
     click.echo(f"form {slug} {'new version' if done['replaced'] else 'published'}: {done['filename']} "
                f"({forms.KIND_OF[done['media_type']]}, {done['size']:,} bytes, sha256 {done['sha256'][:12]})")
 
@@ -135,12 +127,9 @@ def form_add_command(settings: Settings, file: Path, slug: str, title_pl: str, t
 @pass_settings
 def form_list_command(settings: Settings) -> None:
     """Every form published, the withdrawn ones too."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with store.engine.connect() as conn:
             found = forms.published(conn)
-    finally:
-        store.dispose()
     if not found:
         click.echo("no forms (add one: ibok portal form add FILE ...)")
     for f in found:
@@ -154,11 +143,8 @@ def form_list_command(settings: Settings) -> None:
 @pass_settings
 def form_withdraw_command(settings: Settings, slug: str) -> None:
     """Stop offering the form SLUG (publishing it again with `form add` offers it anew)."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with writer(store.engine).begin() as conn:
             if not forms.withdraw(conn, slug):
                 raise click.ClickException(f"no form {slug} is offered (see: ibok portal form list)")
-    finally:
-        store.dispose()
     click.echo(f"form {slug} withdrawn")

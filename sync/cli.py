@@ -243,8 +243,7 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
         raise click.UsageError("--customer refreshes all of one customer's rows: give no STREAM, --full or --reconcile")
     names = [s.name for s in _streams(streams)] if streams else []
     who = requested_by or getpass.getuser()
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with store.writer.begin() as conn:
             request_id = requests.add(conn, mode="customer" if customer else mode or "incremental", streams=names,
                                       requested_by=who, customer_number=customer)
@@ -267,8 +266,6 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
                 return
             time.sleep(0.5)
         raise click.ClickException(f"request #{request_id} has not finished after {timeout} s")
-    finally:
-        store.dispose()
 
 
 @sync_group.command("requests")
@@ -276,12 +273,9 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
 @pass_settings
 def requests_command(settings: Settings, limit: int) -> None:
     """Recent manual resync requests: who asked, when, which daemon ran them, and how it went."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with store.engine.connect() as conn:
             rows = requests.recent(conn, limit)
-    finally:
-        store.dispose()
     click.echo(f"{'#':>5} {'requested (UTC)':<20}{'by':<16}{'what':<28}{'state':<12}detail")
     for row in rows:
         what = f"customer {row['customer_number']}" if row["mode"] == "customer" else \

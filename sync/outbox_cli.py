@@ -50,12 +50,9 @@ def relay_command(settings: Settings) -> None:
 @pass_settings
 def status_command(settings: Settings, as_json: bool) -> None:
     """How many submissions wait, were sent, are dead letters or were cancelled."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with store.engine.connect() as conn:
             counts, oldest = outbox.counts(conn), outbox.oldest_pending(conn)
-    finally:
-        store.dispose()
     waiting_s = None if oldest is None else round((datetime.now(UTC) - oldest).total_seconds(), 1)
     if as_json:
         click.echo(json.dumps({**counts, "oldest_pending_s": waiting_s}))
@@ -71,12 +68,9 @@ def status_command(settings: Settings, as_json: bool) -> None:
 @pass_settings
 def list_command(settings: Settings, state: str | None, limit: int) -> None:
     """The newest outbox rows: id (billing's KLUCZ), kind, customer, state, tries and the last error."""
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with store.engine.connect() as conn:
             rows = outbox.listing(conn, state, limit)
-    finally:
-        store.dispose()
     click.echo(f"{'id':<37}{'kind':<9}{'customer':>9}  {'state':<10}{'tries':>5}  created (UTC)")
     for r in rows:
         click.echo(f"{r['id']:<37}{r['kind']:<9}{r['customer_id']:>9}  {r['state']:<10}{r['attempts']:>5}  "
@@ -88,15 +82,12 @@ def list_command(settings: Settings, state: str | None, limit: int) -> None:
 def _change(settings: Settings, ids: tuple[str, ...], all_dead: bool, verb: str) -> int:
     if not ids and not all_dead:
         raise click.UsageError("name the submissions (ids from `ibok outbox list`) or give --all-dead")
-    store = open_store(settings)
-    try:
+    with open_store(settings) as store:
         with writer(store.engine).begin() as conn:
             if verb == "retry":
                 return outbox.retry(conn, list(ids) if ids else None)
             chosen = list(ids) if ids else [r["id"] for r in outbox.listing(conn, "dead", 1_000_000)]
             return outbox.cancel(conn, chosen)
-    finally:
-        store.dispose()
 
 
 @outbox_group.command("retry")

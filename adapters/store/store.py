@@ -52,6 +52,12 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.dispose()
+
     # ----- reads -----------------------------------------------------------------------------
     def hashes(self, entity: str, keys: Iterable[int]) -> dict[int, str]:
         with self.engine.connect() as conn:

@@ -38,15 +38,12 @@ def submit_group() -> None:
 @contextmanager
 def _customer(settings: Settings, number: str, locale: str) -> Iterator[tuple[service.Context, int]]:
     """The service context on the store and the customer's key (a one-line error for an unknown number)."""
-    store_ = open_store(settings)
-    try:
+    with open_store(settings) as store_:
         with store_.engine.connect() as conn:
             customer_id = store.customer_id(conn, number)
         if customer_id is None:
             raise click.ClickException(text("customer_unknown", locale))
         yield service.Context(store_.engine, "cli", settings.billing.timezone), customer_id
-    finally:
-        store_.dispose()
 
 
 def _run(settings: Settings, number: str, by: str | None, lang: str | None, call) -> None:  # noqa: ANN001
