@@ -12,7 +12,6 @@ from sqlalchemy import (
     RowMapping,
     and_,
     bindparam,
-    delete,
     select,
     update,
 )
@@ -111,8 +110,3 @@ def change_email(conn: Connection, account_id: int, email: str) -> None:
 def rehash(conn: Connection, account_id: int, password_hash: str) -> None:
     """The same password with the hasher's current parameters."""
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
-
-
-def remove(conn: Connection, account_id: int) -> None:
-    conn.execute(delete(account_customers).where(account_customers.c.account_id == account_id))
-    conn.execute(delete(accounts).where(accounts.c.id == account_id))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select
 
 from adapters.store.state import utcnow
 from adapters.store.tables import customers, invoices, registrations
@@ -36,19 +36,3 @@ def add(conn: Connection, *, account_id: int, customer_number: str, invoice_numb
 def pending_for(conn: Connection, account_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(registrations).where(
         (registrations.c.account_id == account_id) & (registrations.c.state == "pending"))).mappings()]
-
-
-def pending(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
-    """Requests waiting for an admin's check, oldest first."""
-    return [dict(r) for r in conn.execute(select(registrations).where(registrations.c.state == "pending")
-                                          .order_by(registrations.c.created_at).limit(limit)).mappings()]
-
-
-def decide(conn: Connection, registration_id: int, state: str, by: str, reason: str | None = None) -> None:
-    conn.execute(update(registrations).where(registrations.c.id == registration_id).values(
-        state=state, decided_by=by, decided_at=utcnow(), reason=reason))
-
-
-def count_pending(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(registrations)
-                        .where(registrations.c.state == "pending")).scalar_one()

@@ -10,7 +10,6 @@ from sqlalchemy import Connection, and_, bindparam, or_, select
 from adapters.store.tables import (
     contracts,
     customer_summaries,
-    customers,
     message_replies,
     meters,
     outages,
@@ -61,7 +60,3 @@ def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) ->
     return {"summary": summary, "last_reading": dict(last) if last else None, "expiring": expiring or [],
             "cases": [dict(r) for r in conn.execute(_CASES, params).mappings()],
             "outages": [dict(r) for r in conn.execute(_OUTAGES, params).mappings()]}
-
-
-def customer_name(conn: Connection, customer_id: int) -> str | None:
-    return conn.execute(select(customers.c.name).where(customers.c.id == customer_id)).scalar()
