@@ -14,10 +14,12 @@ from config.settings import LOG_FORMATS, LOG_LEVELS, SETTINGS, Settings, Setting
 
 # Subcommand name -> "module:attribute"; a module is imported only when its command runs.
 LAZY_COMMANDS: dict[str, str] = {
+    "admin": "portal.admin.cli:admin_group",
     "config": "config.cli:config_command",
     "daemon": "sync.cli:daemon_command",
     "db": "adapters.store.cli:db",
     "legacy": "adapters.standin.cli:legacy",
+    "mail": "sync.notify.cli:mail_group",
     "outbox": "sync.outbox_cli:outbox_group",
     "portal": "portal.cli:portal_group",
     "serve": "portal.cli:serve_command",

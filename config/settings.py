@@ -182,6 +182,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail", "sender", TEXT, "iBOK <ebok@localhost>", False, "the From: of iBOK's e-mails"),
     Setting("mail", "every_s", _integer(1, 300), 5, False, "how often the daemon sends queued e-mails"),
     Setting("mail", "max_attempts", _integer(1, 100), 10, False, "failed tries after which an e-mail is given up (and shown to admins)"),
+    Setting("mail", "notify_every_s", _integer(10, 3600), 60, False, "how often the daemon queues customers' notifications (new invoices, reminders, outages, replies)"),
+    Setting("mail", "due_days", _integer(1, 30), 3, False, "days before an invoice's due date when the payment reminder is e-mailed"),
+    Setting("admin", "audit_keep_days", _integer(1, 36500), 730, False, "days the admin area's audit log is kept"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
     Setting("log", "format", _choice(*LOG_FORMATS), "auto", False, "console on a terminal, JSON lines otherwise, or forced"),
 )
@@ -224,6 +227,7 @@ class Settings:
     outbox: Any
     portal: Any
     mail: Any
+    admin: Any
     log: Any
 
     def __init__(self, values: Mapping[str, Any], sources: Mapping[str, str]) -> None:

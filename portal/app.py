@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.customer.billing import bp as billing_bp
     from portal.customer.meters import bp as meters_bp
     from portal.customer.notices import bp as notices_bp
+    from portal.customer.notifications import bp as notify_bp
     from portal.customer.submissions import bp as submit_bp
     from portal.customer.views import bp as customer_bp
     from portal.info.forms import bp as forms_bp
@@ -83,6 +84,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(forms_bp)
     app.register_blueprint(submit_bp)
     app.register_blueprint(notices_bp)
+    app.register_blueprint(notify_bp)
+    from portal.admin import blueprint as admin_blueprint
+    app.register_blueprint(admin_blueprint())
 
     @app.errorhandler(404)
     def not_found(_error: Exception):  # noqa: ANN202

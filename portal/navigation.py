@@ -20,6 +20,7 @@ MENU = (
     ("notices.outages", _l("Outages")),
     ("submit.e_invoice", _l("E-invoice")),
     ("submit.contact", _l("Contact details")),
+    ("notify.preferences_page", _l("Notifications")),
     ("forms.forms", _l("Forms to download")),
     ("auth.change_password", _l("Password")),
     ("onboarding.add_customer", _l("Add a customer account")),

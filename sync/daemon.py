@@ -33,13 +33,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from adapters.billing.interface import InterfaceWriter
 from adapters.billing.source import OdbcBillingSource
 from adapters.mail.smtp import SmtpSender
-from adapters.store import averages, daemons, requests, state, web_sessions
+from adapters.store import audit, averages, daemons, requests, state, web_sessions
 from adapters.store.store import Store
 from config.logs import redact_text
 from config.settings import Settings
 from sync import health, mailer, schedule
 from sync.engine import RunResult, Syncer, default_holder
 from sync.gate import BillingGate
+from sync.notify import job as notify_job
 from sync.relay import Relay
 from sync.streams import BY_NAME, STREAMS, select_streams
 
@@ -72,6 +73,7 @@ class Daemon:
         self._last_heartbeat = 0.0
         self._server: health.Server | None = None
         self._interface: InterfaceWriter | None = None  # used by the relay's one thread only
+        self._notify_off_said = False
         self.scheduler = BackgroundScheduler(
             # Requests, the probe, the heartbeat and the relay never wait behind a long stream run.
             executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2),
@@ -97,7 +99,8 @@ class Daemon:
         with self.store.writer.begin() as conn:
             daemons.started(conn, self.holder)
         now = datetime.now(self.tz)
-        for spec in schedule.jobs(self.config, self.settings.outbox.every_s, self.settings.mail.every_s):
+        for spec in schedule.jobs(self.config, self.settings.outbox.every_s, self.settings.mail.every_s,
+                                  self.settings.mail.notify_every_s):
             trigger: Any
             if spec.daily_at is not None:
                 trigger = CronTrigger(hour=spec.daily_at.hour, minute=spec.daily_at.minute, timezone=self.tz)
@@ -106,7 +109,7 @@ class Daemon:
                 trigger = IntervalTrigger(seconds=spec.every_s, timezone=self.tz)
                 first = now  # streams start at once: a restarted daemon catches up first
             executor = {"requests": "control", "billing_probe": "control", "outbox": "relay",
-                        "mail": "mail"}.get(spec.kind, "default")
+                        "mail": "mail", "notify": "mail"}.get(spec.kind, "default")
             self.scheduler.add_job(self._job(spec), trigger, id=spec.id, name=spec.id, next_run_time=first,
                                    executor=executor)
         self.scheduler.start()
@@ -143,7 +146,21 @@ class Daemon:
             return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
         return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
                 "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
-                "outbox": self.relay, "mail": self.send_mail, "tariff_averages": self.tariff_averages}[spec.kind]
+                "outbox": self.relay, "mail": self.send_mail, "notify": self.notify,
+                "tariff_averages": self.tariff_averages}[spec.kind]
+
+    def notify(self) -> None:
+        """Queue customers' notifications from the store (billing may be down); the mail job sends them."""
+        if self.stop.is_set():
+            return
+        secret = self.settings.portal.secret_key
+        if secret is None:  # it signs the unsubscribe links: without it no optional e-mail may go out
+            if not self._notify_off_said:
+                log.warning("notifications_off", reason="portal.secret_key is not set")
+                self._notify_off_said = True
+            return
+        notify_job.run(self.store.engine, secret=secret, tz=self.settings.billing.timezone,
+                       due_days=self.settings.mail.due_days)
 
     def send_mail(self) -> None:
         """Send the e-mails due (they wait in the store while the SMTP server is down)."""
@@ -286,8 +303,9 @@ class Daemon:
             done = requests.prune(conn, before)
             gone = daemons.prune(conn, before)
             ended = web_sessions.prune(conn, now, now - timedelta(seconds=self.settings.portal.session_idle_s))
+            audited = audit.prune(conn, self.settings.admin.audit_keep_days, now)
         log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone,
-                 portal_sessions=ended)
+                 portal_sessions=ended, audit_entries=audited)
 
     def tariff_averages(self) -> None:
         """Recompute the average household of each tariff per month (the store only: billing may be down)."""

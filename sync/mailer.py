@@ -25,10 +25,15 @@ from portal.mail.compose import compose
 
 log = structlog.get_logger(__name__)
 TAKE_FOR = timedelta(minutes=5)
+# Parameters that are portal paths: made absolute with the portal's address. "page" and
+# "unsubscribe" are not secret (unlike "link", blanked once sent); "unsubscribe" also becomes the
+# List-Unsubscribe header, whose one-click POST (RFC 8058) turns that kind of message off.
+PATH_PARAMS = ("link", "page", "unsubscribe")
 
 
 class Sender(Protocol):
-    def send(self, to: str, subject: str, text: str, html: str | None = None) -> None: ...
+    def send(self, to: str, subject: str, text: str, html: str | None = None, *,
+             headers: dict[str, str] | None = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -61,11 +66,15 @@ def send_due(engine: Engine, sender: Sender, *, base_url: str, max_attempts: int
 
 def _send_one(engine: Engine, sender: Sender, message: dict[str, Any], base_url: str, max_attempts: int,
               report: MailReport) -> None:
-    params = {k: (base_url.rstrip("/") + v if k == "link" and str(v).startswith("/") else v)
+    params = {k: (base_url.rstrip("/") + v if k in PATH_PARAMS and str(v).startswith("/") else v)
               for k, v in message["params"].items()}
+    extra: dict[str, Any] = {}
+    if params.get("unsubscribe"):
+        extra["headers"] = {"List-Unsubscribe": f"<{params['unsubscribe']}/one-click>",
+                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     try:
         rendered = compose(message["template"], message["locale"], params)
-        sender.send(message["to_address"], rendered.subject, rendered.text, rendered.html)
+        sender.send(message["to_address"], rendered.subject, rendered.text, rendered.html, **extra)
     except PermanentFailure as exc:
         with writer(engine).begin() as conn:
             mail.failed(conn, message["id"], str(exc), None)

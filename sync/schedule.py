@@ -27,7 +27,7 @@ class JobSpec:
     """One scheduled job: an explicit id, what it does, and its trigger (every N seconds, or daily at a time)."""
 
     id: str
-    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox | mail | tariff_averages
+    kind: str  # stream | reconcile | requests | billing_probe | prune | outbox | mail | notify | tariff_averages
     every_s: float | None = None
     daily_at: time | None = None
     stream: str | None = None
@@ -51,8 +51,10 @@ def stale_limit(interval_s: int, stale_after_s: int) -> int:
     return max(stale_after_s, 3 * interval_s)
 
 
-def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5) -> list[JobSpec]:
-    """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``)."""
+def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5,
+         notify_every_s: float = 60) -> list[JobSpec]:
+    """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``,
+    ``mail.notify_every_s``)."""
     every = intervals(getattr(daemon, "intervals"))
     specs = [JobSpec(f"stream:{s.name}", "stream", every_s=every[s.name], stream=s.name) for s in STREAMS]
     specs += [
@@ -63,5 +65,6 @@ def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5) -> 
         JobSpec("outbox", "outbox", every_s=outbox_every_s),
         JobSpec("tariff_averages", "tariff_averages", every_s=3600),
         JobSpec("mail", "mail", every_s=mail_every_s),
+        JobSpec("notify", "notify", every_s=notify_every_s),
     ]
     return specs

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 TIMEOUT_S = 20
+# Lines up to RFC 5322's limit: a List-Unsubscribe URL longer than 78 characters must stay one
+# plain <URL>, not be RFC 2047-encoded (mail clients would not recognise it).
+POLICY = policy.default.clone(max_line_length=998)
 
 
 class PermanentFailure(Exception):
@@ -41,9 +45,13 @@ class SmtpSender:
             self._smtp = smtp
         return self._smtp
 
-    def send(self, to: str, subject: str, text: str, html: str | None = None) -> None:
-        message = EmailMessage()
+    def send(self, to: str, subject: str, text: str, html: str | None = None, *,
+             headers: dict[str, str] | None = None) -> None:
+        """``headers``: more header fields, such as List-Unsubscribe."""
+        message = EmailMessage(policy=POLICY)
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        for name, value in (headers or {}).items():
+            message[name] = value
         message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2].rstrip(">") or None)
         message.set_content(text)

@@ -482,3 +482,48 @@ forms = Table(  # the utility's forms to download; small files, kept here so tha
     Column("published_at", UtcDateTime(), nullable=False),  # of this version of the file
     Column("withdrawn_at", UtcDateTime()),  # NULL while offered
 )
+
+# ----- admin area (migration 0009) ------------------------------------------------------------------
+admins = Table(  # the utility's staff: separate from customer logins, each with a second factor (TOTP)
+    "admins", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("email", String(254), nullable=False, unique=True),  # lower case
+    Column("name", String(120), nullable=False),
+    Column("password_hash", String(200), nullable=False),  # Argon2id, with its parameters
+    Column("must_change_password", Boolean, nullable=False),  # the one-time password of `ibok admin create`
+    Column("role", String(16), nullable=False),  # operator | administrator
+    Column("totp_secret", String(64)),  # base32; set at enrolment, never shown again once confirmed
+    Column("totp_confirmed_at", UtcDateTime()),
+    Column("last_totp_step", BigInteger),  # the last 30-second step accepted: a code is never taken twice
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("disabled_at", UtcDateTime()),
+)
+
+audit_log = Table(  # who of the staff did what to which object; never passwords, tokens or personal data
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime(), nullable=False, index=True),
+    Column("actor", String(60), nullable=False),  # "admin:7", "cli:jan"
+    Column("action", String(40), nullable=False),  # "registration.approve", "customer.view"
+    Column("object", String(60)),  # "registration:12", "customer:000123"
+    Column("detail", String(400)),
+    Column("network", String(50)),  # the client's /24 or /48 (limits.client_network)
+    Index(None, "actor", "at"),
+    Index(None, "action", "at"),
+    Index(None, "object", "at"),
+)
+
+# ----- notifications (migration 0010) ---------------------------------------------------------------
+notification_preferences = Table(  # a login's choices; no row for a kind: it is on
+    "notification_preferences", metadata,
+    Column("account_id", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), primary_key=True),  # invoice | due | overdue | outage | legalization | ...
+    Column("enabled", Boolean, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),
+)
+
+notification_marks = Table(  # since when each kind is sent: events before it are history, never mailed
+    "notification_marks", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,19 @@
+"""The admin area (/admin): staff logins with a second factor, the registration queue, customer
+lookup and the audit log. ``blueprint()`` gives the one blueprint with every view attached."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+
+def blueprint() -> Blueprint:
+    from portal.admin import (  # noqa: F401 - importing a module attaches its views
+        accounts_views,
+        audit_views,
+        auth,
+        customers,
+        home,
+        registrations,
+    )
+    from portal.admin.base import bp
+    return bp

@@ -1,0 +1,36 @@
+"""Staff accounts (administrators only): who has access, with which role; disabling an account."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+
+from adapters.store import admins
+from adapters.store.db import writer
+from portal.admin.audit import record
+from portal.admin.base import bp
+from portal.admin.guard import require_role
+from portal.context import engine, reading
+from portal.i18n import gettext as _
+
+
+@bp.route("/admins")
+@require_role("administrator")
+def accounts():  # noqa: ANN201
+    with reading() as conn:
+        staff = admins.listing(conn)
+    return render_template("admin/admins.html", staff=staff)
+
+
+@bp.route("/admins/<int:admin_id>/disable", methods=["POST"])
+@require_role("administrator")
+def disable(admin_id: int):  # noqa: ANN201
+    if admin_id == g.admin["id"]:
+        flash(_("You cannot disable your own account."), "error")
+        return redirect(url_for("admin.accounts"))
+    with writer(engine()).begin() as conn:
+        if admins.get(conn, admin_id) is None:
+            abort(404)
+        if admins.disable(conn, admin_id):
+            record(conn, "admin.disable", f"admin:{admin_id}")
+    flash(_("The account is disabled: its sessions end at their next request."), "success")
+    return redirect(url_for("admin.accounts"))

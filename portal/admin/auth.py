@@ -1,0 +1,175 @@
+"""Staff login: password, then a TOTP code (enrolled at the first login), then a session of its own.
+
+Between the password and the code the session holds only ``admin_half`` (who, until when): no
+admin page opens with it. Failed passwords and codes count against limits per e-mail address,
+per network and per admin; each login, failure and enrolment goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from flask import flash, g, redirect, render_template, session, url_for
+
+from adapters.store import admins
+from adapters.store.db import writer
+from portal.admin import totp
+from portal.admin.audit import record
+from portal.admin.base import bp
+from portal.admin.forms import CodeForm
+from portal.auth import limits, passwords
+from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
+from portal.context import engine, reading
+from portal.i18n import gettext as _
+
+log = structlog.get_logger("portal.security")
+HALF_LOGIN_S = 300  # the code must follow the password within five minutes
+PER_ACCOUNT = limits.Limit("admin-login-account", 5, limits.LOGIN_PER_ACCOUNT.window)
+PER_ADDRESS = limits.Limit("admin-login-address", 20, limits.LOGIN_PER_ADDRESS.window)
+CODES = limits.Limit("admin-code", 5, limits.LOGIN_PER_ACCOUNT.window)
+REAUTH = limits.Limit("admin-reauth", 5, limits.LOGIN_PER_ACCOUNT.window)
+
+
+def _half() -> dict[str, Any] | None:
+    """The admin whose password was right a moment ago (None: start again at the login page)."""
+    half = session.get("admin_half")
+    if not half or half[1] < time.time():
+        return None
+    with reading() as conn:
+        admin = admins.get(conn, half[0])
+    return admin if admin is not None and admin["disabled_at"] is None else None
+
+
+def _complete(admin: dict[str, Any]) -> Any:
+    session.rotate()  # type: ignore[attr-defined]
+    session.clear()
+    session["admin_id"] = admin["id"]
+    log.info("admin_login_succeeded", admin_id=admin["id"])
+    return redirect(url_for("admin.home"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # noqa: ANN201
+    if session.get("admin_id") is not None:
+        return redirect(url_for("admin.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        checks = [(PER_ACCOUNT, email), (PER_ADDRESS, limits.client_network())]
+        if (wait := limits.blocked(engine(), checks)) is not None:
+            form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
+            return render_template("admin/login.html", form=form), 429
+        with reading() as conn:
+            admin = admins.by_email(conn, email)
+        stored = admin["password_hash"] if admin and admin["disabled_at"] is None else None
+        if not passwords.verify(stored, form.password.data):
+            limits.count(engine(), checks)
+            if admin is not None:
+                with writer(engine()).begin() as conn:
+                    record(conn, "admin.login_failed", f"admin:{admin['id']}", "password", admin=admin)
+            log.warning("admin_login_failed", network=limits.client_network())
+            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            return render_template("admin/login.html", form=form), 200
+        assert admin is not None
+        limits.forget(engine(), PER_ACCOUNT, email)
+        if passwords.needs_rehash(admin["password_hash"]):
+            with writer(engine()).begin() as conn:
+                admins.set_password(conn, admin["id"], passwords.hash_password(form.password.data),
+                                    must_change=admin["must_change_password"])
+        session.rotate()  # type: ignore[attr-defined]
+        session.clear()
+        session["admin_half"] = [admin["id"], time.time() + HALF_LOGIN_S]
+        return redirect(url_for("admin.code" if admin["totp_confirmed_at"] else "admin.enrol"))
+    return render_template("admin/login.html", form=form)
+
+
+def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> str | None:
+    """None when the code is right and not used before (then taken); else what to tell the admin."""
+    checks = [(CODES, str(admin["id"]))]
+    if (wait := limits.blocked(engine(), checks)) is not None:
+        return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
+    step = totp.matching_step(admin["totp_secret"] or "", form.code.data, admin["last_totp_step"])
+    with writer(engine()).begin() as conn:
+        if step is not None and admins.use_step(conn, admin["id"], step, confirm=confirm):
+            record(conn, "admin.totp_enrolled" if confirm else "admin.login", f"admin:{admin['id']}", admin=admin)
+            if confirm:
+                record(conn, "admin.login", f"admin:{admin['id']}", admin=admin)
+            return None
+        record(conn, "admin.login_failed", f"admin:{admin['id']}", "code", admin=admin)
+    limits.count(engine(), checks)
+    log.warning("admin_code_refused", admin_id=admin["id"])
+    return _("The code is wrong or was used already. Wait for the next code and enter it.")
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code():  # noqa: ANN201
+    admin = _half()
+    if admin is None:
+        return redirect(url_for("admin.login"))
+    if admin["totp_confirmed_at"] is None:
+        return redirect(url_for("admin.enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if (problem := _code_problem(admin, form, confirm=False)) is None:
+            limits.forget(engine(), CODES, str(admin["id"]))
+            return _complete(admin)
+        form.code.errors.append(problem)
+    return render_template("admin/code.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():  # noqa: ANN201
+    admin = _half()
+    if admin is None:
+        return redirect(url_for("admin.login"))
+    if admin["totp_confirmed_at"] is not None:
+        return redirect(url_for("admin.code"))
+    if admin["totp_secret"] is None:  # shown until a code from it confirms it, then never again
+        with writer(engine()).begin() as conn:  # read back in the writer's transaction: the request's
+            admins.offer_secret(conn, admin["id"], totp.new_secret())  # read connection keeps its snapshot
+            admin = admins.get(conn, admin["id"]) or admin
+    form = CodeForm()
+    if form.validate_on_submit():
+        if (problem := _code_problem(admin, form, confirm=True)) is None:
+            limits.forget(engine(), CODES, str(admin["id"]))
+            return _complete(admin)
+        form.code.errors.append(problem)
+    uri = totp.provisioning_uri(admin["totp_secret"], admin["email"])
+    return render_template("admin/enrol.html", form=form, qr=totp.qr_data_uri(uri),
+                           secret=totp.grouped(admin["totp_secret"]))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():  # noqa: ANN201
+    form = ChangePasswordForm()
+    admin = g.admin
+    if form.validate_on_submit():
+        checks = [(REAUTH, str(admin["id"]))]
+        if (wait := limits.blocked(engine(), checks)) is not None:
+            form.current.errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
+        elif not passwords.verify(admin["password_hash"], form.current.data):
+            limits.count(engine(), checks)
+            form.current.errors.append(_("The current password is wrong."))
+        elif (problem := passwords.problem(form.new.data, [admin["email"], admin["name"]])) is not None:
+            form.new.errors.append(password_problem_text(problem))
+        elif form.new.data == form.current.data:
+            form.new.errors.append(_("The new password must differ from the current one."))
+        else:
+            with writer(engine()).begin() as conn:
+                admins.set_password(conn, admin["id"], passwords.hash_password(form.new.data))
+                record(conn, "admin.password_changed", f"admin:{admin['id']}")
+            session.rotate()  # type: ignore[attr-defined]
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("admin.home"))
+    return render_template("admin/password.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():  # noqa: ANN201
+    with writer(engine()).begin() as conn:
+        record(conn, "admin.logout", f"admin:{g.admin['id']}")
+    session.end()  # type: ignore[attr-defined]
+    flash(_("You have been logged out."), "info")
+    return redirect(url_for("admin.login"))

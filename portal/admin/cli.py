@@ -1,0 +1,106 @@
+"""`ibok admin ...`: staff accounts of the admin area (create, list, disable, reset).
+
+`create` and `reset` print a one-time password, once: the admin logs in at /admin/login with it,
+enrols the second factor (a TOTP app: the page shows a QR code and the secret to type in) and
+must then choose a password of their own. Nothing secret is written to the log or the audit log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from typing import Any
+
+import click
+from sqlalchemy import Connection
+
+from adapters.store import admins, audit
+from adapters.store.cli import open_store
+from adapters.store.db import writer
+from config.cli import pass_settings
+from config.settings import Settings
+from portal.auth import passwords
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"[:60]
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "cli"
+
+
+def _one_time() -> str:
+    return secrets.token_urlsafe(12)
+
+
+@click.group("admin")
+def admin_group() -> None:
+    """Staff accounts of the admin area (/admin)."""
+
+
+@admin_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True, help="The person's name, as shown in the admin area.")
+@click.option("--role", type=click.Choice(admins.ROLES), required=True,
+              help="operator: registrations, customer lookup; administrator: also the audit log and staff accounts.")
+@pass_settings
+def create_command(settings: Settings, email: str, name: str, role: str) -> None:
+    """Create a staff account; prints a one-time password (to be changed at first login)."""
+    secret = _one_time()
+    with open_store(settings) as store, writer(store.engine).begin() as conn:
+        if admins.by_email(conn, email) is not None:
+            raise click.ClickException(f"a staff account with e-mail {email} exists already")
+        admin_id = admins.create(conn, email=email, name=name, role=role,
+                                 password_hash=passwords.hash_password(secret))
+        audit.record(conn, actor=_actor(), action="admin.create", object=f"admin:{admin_id}", detail=f"role={role}")
+    click.echo(f"staff account {email.strip().lower()} (id {admin_id}, {role})")
+    click.echo(f"one-time password: {secret}  (log in at /admin/login, set up the authenticator app, then "
+               "choose a new password)")
+
+
+@admin_group.command("list")
+@pass_settings
+def list_command(settings: Settings) -> None:
+    """Every staff account, the disabled ones too."""
+    with open_store(settings) as store, store.engine.connect() as conn:
+        staff = admins.listing(conn)
+    if not staff:
+        click.echo("no staff accounts (create one: ibok admin create --email ... --name ... --role administrator)")
+    for a in staff:
+        state = f"disabled {a['disabled_at']:%Y-%m-%d}" if a["disabled_at"] else (
+            "active" if a["totp_confirmed_at"] else "not logged in yet")
+        click.echo(f"{a['id']:>4}  {a['email']:<40} {a['role']:<14} {state:<20} {a['name']}")
+
+
+def _find(conn: Connection, email: str) -> dict[str, Any]:
+    found = admins.by_email(conn, email)
+    if found is None:
+        raise click.ClickException(f"no staff account with e-mail {email} (see: ibok admin list)")
+    return found
+
+
+@admin_group.command("disable")
+@click.option("--email", required=True)
+@pass_settings
+def disable_command(settings: Settings, email: str) -> None:
+    """Disable a staff account: its sessions end at their next request."""
+    with open_store(settings) as store, writer(store.engine).begin() as conn:
+        found = _find(conn, email)
+        if admins.disable(conn, found["id"]):
+            audit.record(conn, actor=_actor(), action="admin.disable", object=f"admin:{found['id']}")
+    click.echo(f"staff account {found['email']} disabled")
+
+
+@admin_group.command("reset")
+@click.option("--email", required=True)
+@pass_settings
+def reset_command(settings: Settings, email: str) -> None:
+    """A lost password or phone: a new one-time password, and the second factor set up anew at next login."""
+    secret = _one_time()
+    with open_store(settings) as store, writer(store.engine).begin() as conn:
+        found = _find(conn, email)
+        admins.set_password(conn, found["id"], passwords.hash_password(secret), must_change=True)
+        admins.reset_second_factor(conn, found["id"])
+        audit.record(conn, actor=_actor(), action="admin.reset", object=f"admin:{found['id']}")
+    click.echo(f"staff account {found['email']}: one-time password: {secret}  (the authenticator app is set up"
+               " anew at next login)")

@@ -1,0 +1,50 @@
+"""Customer lookup for the staff, and a read-only summary of what a customer sees in the portal.
+
+The summary reads through the customer portal's own page queries (``adapters.store.pages``), so
+it shows exactly what the customer is shown. Every summary viewed is written to the audit log
+with the customer number only.
+"""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from adapters.store import customer_search
+from adapters.store.db import writer
+from adapters.store.pages import billing, dashboard, meters
+from portal import context
+from portal.admin.audit import record
+from portal.admin.base import bp
+from portal.admin.guard import require_role
+
+LAST_INVOICES = 5
+LAST_READINGS = 3
+
+
+@bp.route("/customers")
+@require_role("operator")
+def customers():  # noqa: ANN201
+    query = request.args.get("q", "").strip()[:100]
+    with context.reading() as conn:
+        found = customer_search.search(conn, query) if query else []
+    return render_template("admin/customers.html", query=query, found=found, limit=customer_search.LIMIT)
+
+
+@bp.route("/customers/<number>")
+@require_role("operator")
+def customer(number: str):  # noqa: ANN201
+    today, now = context.today(), context.now()
+    with context.reading() as conn:
+        found = customer_search.by_number(conn, number[:20])
+        if found is None:
+            abort(404)
+        customer_id = found["id"]
+        summary = dashboard.dashboard(conn, customer_id, today, now)
+        invoices = billing.invoice_page(conn, customer_id, today, billing.InvoiceFilter(), 1, LAST_INVOICES)
+        held = meters.meters_of(conn, customer_id, today)
+        readings = {m["id"]: meters.reading_page(conn, customer_id, m["id"], 1, LAST_READINGS).rows
+                    for m in held if m["current"]}
+    with writer(context.engine()).begin() as conn:
+        record(conn, "customer.view", f"customer:{found['number']}")
+    return render_template("admin/customer.html", customer=found, today=today, invoices=invoices, meters=held,
+                           readings=readings, fresh_at=context.fresh_at(), **summary)
