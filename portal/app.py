@@ -27,6 +27,8 @@ class Portal:
     settings: Settings
     engine: Engine
     fresh: tuple[float, datetime | None] | None = None  # (when read, "data as of"): see context.fresh_at
+    # (when read, periods of the announcements not ended): see portal.customer.announced
+    announced: tuple[float, list[tuple[datetime, datetime]]] | None = None
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["ibok"] = Portal(settings, engine)
     app.session_interface = StoreSessionInterface(engine, timedelta(seconds=settings.portal.session_idle_s),
                                                   timedelta(seconds=settings.portal.session_absolute_s))
+    # Registered before the CSRF check reads a body: only an administrator's form upload may exceed 2 MB.
+    from portal.admin.uploads import allow_uploads
+    app.before_request(allow_uploads)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
@@ -63,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     context.install(app)
     app.before_request(guard.load_account)
 
+    from portal.auth.acceptance import bp as acceptance_bp
     from portal.auth.onboarding_views import bp as onboarding_bp
     from portal.auth.views import bp as auth_bp
     from portal.customer.analysis import bp as analysis_bp
@@ -76,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.info.views import bp as info_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(onboarding_bp)
+    app.register_blueprint(acceptance_bp)
     app.register_blueprint(customer_bp)
     app.register_blueprint(analysis_bp)
     app.register_blueprint(billing_bp)

@@ -211,22 +211,39 @@ def _n(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _attrs(**attrs: object) -> str:
+    """Attributes in Python spelling (``stroke_width``, ``class_``); None leaves one out. Text values are
+    escaped; numbers need not be."""
+    return "".join(f' {_ATTRIBUTE_NAMES.get(key) or _attribute_name(key)}="{value if type(value) in (int, float) else escape(value)}"'
+                   for key, value in attrs.items() if value is not None)
+
+
+_ATTRIBUTE_NAMES: dict[str, str] = {}
+
+
+def _attribute_name(key: str) -> str:
+    name = _ATTRIBUTE_NAMES[key] = key.rstrip("_").replace("_", "-")
+    return name
+
+
 def _tag(name: str, content: str | None = None, **attrs: object) -> str:
-    """One element; attribute names in Python spelling (``stroke_width``, ``class_``), None leaves one out.
-    Text and attribute values are escaped; ``content`` is markup already."""
-    rendered = "".join(f' {key.rstrip("_").replace("_", "-")}="{escape(str(value))}"'
-                       for key, value in attrs.items() if value is not None)
+    """One element (see ``_attrs``); ``content`` is markup already."""
+    rendered = _attrs(**attrs)
     return f"<{name}{rendered}/>" if content is None else f"<{name}{rendered}>{content}</{name}>"
 
 
 def _marker(shape: str, x: float, y: float, colour: str, size: float = 4.5) -> str:
+    # The chart's most numerous shapes, written out: coordinates are numbers and colours are LOOKS'
+    # own, so nothing needs escaping.
     if shape == "circle":
-        return _tag("circle", cx=_n(x), cy=_n(y), r=_n(size), fill=colour)
+        return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="{_n(size)}" fill="{colour}"/>'
     if shape == "square":
-        return _tag("rect", x=_n(x - size), y=_n(y - size), width=_n(2 * size), height=_n(2 * size), fill=colour)
+        side = _n(2 * size)
+        return (f'<rect x="{_n(x - size)}" y="{_n(y - size)}" width="{side}" height="{side}"'
+                f' fill="{colour}"/>')
     corners = ((x, y - size * 1.2), (x + size * 1.1, y + size * 0.8), (x - size * 1.1, y + size * 0.8))
-    return _tag("polygon", points=" ".join(f"{_n(a)},{_n(b)}" for a, b in corners), fill="#ffffff",
-                stroke=colour, stroke_width=2)
+    points = " ".join(f"{_n(a)},{_n(b)}" for a, b in corners)
+    return f'<polygon points="{points}" fill="#ffffff" stroke="{colour}" stroke-width="2"/>'
 
 
 def _line_paint(look: Look) -> dict[str, object]:
@@ -264,8 +281,8 @@ def _series_markup(chart_id: str, drawn: Drawn) -> str:
             path = "M" + " L".join(f"{_n(x)} {_n(y)}" for x, y in run)
             parts.append(_tag("path", d=path, fill="none", stroke_linejoin="round", **_line_paint(look)))
         parts += [_marker(look.marker, x, y, look.colour) for x, y in run]
-    paint = _bar_paint(chart_id, look)
-    parts += [_tag("rect", x=_n(b.x), y=_n(b.y), width=_n(b.width), height=_n(b.height), **paint)
+    paint = _attrs(**_bar_paint(chart_id, look))
+    parts += [f'<rect x="{_n(b.x)}" y="{_n(b.y)}" width="{_n(b.width)}" height="{_n(b.height)}"{paint}/>'
               for b in drawn.bars]
     return _tag("g", "".join(parts), class_=f"series series-{drawn.key}")
 
@@ -273,7 +290,7 @@ def _series_markup(chart_id: str, drawn: Drawn) -> str:
 def _axes_markup(chart: Chart) -> str:
     """Grid lines, the value labels with the unit above them, the category labels, the zero line."""
     frame, left, right = chart.frame, _n(chart.left), _n(chart.frame.width - chart.frame.right)
-    grid = "".join(_tag("line", x1=left, y1=_n(t.y), x2=right, y2=_n(t.y), stroke=GRID, stroke_width=1)
+    grid = "".join(f'<line x1="{left}" y1="{_n(t.y)}" x2="{right}" y2="{_n(t.y)}" stroke="{GRID}" stroke-width="1"/>'
                    for t in chart.ticks)
     label_x = _n(chart.left - 6)
     values = _tag("text", escape(chart.unit), x=label_x, y=frame.top, text_anchor="end") + "".join(

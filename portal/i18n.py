@@ -14,6 +14,7 @@ from babel import dates
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale, get_translations
+from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
@@ -117,6 +118,8 @@ def _translations() -> NullTranslations:
     except AttributeError:
         found = g._ibok_translations = get_translations()
         return found
+    except RuntimeError:  # no app context (a form class built at import): as Flask-Babel does, untranslated
+        return get_translations()
 
 
 def gettext(string: str, **variables: Any) -> str:
@@ -124,6 +127,12 @@ def gettext(string: str, **variables: Any) -> str:
     catalogue looked up once per request."""
     text = _translations().ugettext(string)
     return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """Flask-Babel's ``lazy_gettext`` (a text translated when shown: form labels, menu entries), through
+    the request's catalogue as ``gettext`` above."""
+    return LazyString(gettext, string, **variables)
 
 
 def install(app: Flask) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, url_for
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import request_locale
 
 MENU = (

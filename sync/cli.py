@@ -25,7 +25,7 @@ from config.settings import Settings
 from sync import schedule
 from sync.engine import RunResult, Syncer, lag_seconds
 from sync.health import freshness
-from sync.streams import BY_NAME, STREAMS, select_streams
+from sync.streams import STREAMS, select_streams
 from sync.verify import verify
 from sync.windows import from_text
 
@@ -180,8 +180,7 @@ def status_command(settings: Settings, as_json: bool) -> None:
 
 
 def stale_limits(settings: Settings) -> dict[str, int]:
-    every = schedule.intervals(settings.daemon.intervals)
-    return {name: schedule.stale_limit(every[name], settings.daemon.stale_after_s) for name in BY_NAME}
+    return schedule.stale_limits(settings.daemon)
 
 
 def _duration(seconds: float) -> str:
@@ -280,7 +279,7 @@ def requests_command(settings: Settings, limit: int) -> None:
     for row in rows:
         what = f"customer {row['customer_number']}" if row["mode"] == "customer" else \
             f"{row['mode']} {row['streams'] or 'all'}"
-        state = row["outcome"] or ("running" if row["taken_by"] else "waiting")
+        state = requests.state_of(row)
         click.echo(f"{row['id']:>5} {_when(row['requested_at']):<20}{row['requested_by'][:15]:<16}{what[:27]:<28}"
                    f"{state:<12}{row['detail'] or ''}")
 

@@ -51,6 +51,12 @@ def stale_limit(interval_s: int, stale_after_s: int) -> int:
     return max(stale_after_s, 3 * interval_s)
 
 
+def stale_limits(daemon: object) -> dict[str, int]:
+    """Each stream's ``stale_limit`` from ``settings.daemon`` (its intervals and ``stale_after_s``)."""
+    every = intervals(getattr(daemon, "intervals"))
+    return {name: stale_limit(every[name], getattr(daemon, "stale_after_s")) for name in BY_NAME}
+
+
 def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5,
          notify_every_s: float = 60) -> list[JobSpec]:
     """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``,

@@ -12,6 +12,7 @@ from adapters.store.state import utcnow
 from adapters.store.tables import mail_outbox
 from adapters.store.writer import insert_statement
 
+STATES = ("pending", "sent", "dead")
 SECRET_PARAMS = ("link",)  # blanked once the message is sent: a used mailbox copy is the only one
 
 
@@ -58,3 +59,18 @@ def failed(conn: Connection, message_id: int, error: str, retry_in: timedelta | 
 
 def counts(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(mail_outbox.c.state, func.count()).group_by(mail_outbox.c.state)).all())
+
+
+def dead(conn: Connection, limit: int = 50) -> list[dict[str, Any]]:
+    """Messages given up, newest first, without their ``params`` (which may hold links and tokens)."""
+    m = mail_outbox.c
+    query = (select(m.id, m.event, m.to_address, m.locale, m.template, m.attempts, m.last_error, m.created_at)
+             .where(m.state == "dead").order_by(m.created_at.desc(), m.id.desc()).limit(limit))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def retry(conn: Connection, message_id: int) -> bool:
+    """A message given up back to the queue, with a fresh count of tries; False unless it was dead."""
+    m = mail_outbox.c
+    return conn.execute(update(mail_outbox).where(and_(m.id == message_id, m.state == "dead"))
+                        .values(state="pending", attempts=0, next_attempt_at=utcnow())).rowcount == 1

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, case, func, or_, select, update
 
 from adapters.records import Delivery
 from adapters.store.state import utcnow
-from adapters.store.tables import outbox, submissions
+from adapters.store.tables import customers, outbox, submissions
 
 STATES = ("pending", "sent", "dead", "cancelled")
 _PAYLOAD = ("meter_id", "read_on", "state", "category", "subject", "body", "field", "value")
@@ -124,11 +124,28 @@ def oldest_pending(conn: Connection) -> datetime | None:
     return conn.execute(select(func.min(outbox.c.created_at)).where(outbox.c.state == "pending")).scalar()
 
 
-def listing(conn: Connection, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Outbox rows with their submission's kind and customer, newest first."""
-    query = (select(outbox, submissions.c.kind, submissions.c.customer_id, submissions.c.submitted_by)
-             .join(submissions, submissions.c.id == outbox.c.id)
-             .order_by(outbox.c.created_at.desc()).limit(limit))
+def _with_submission() -> Select:
+    """Outbox rows with their submission's kind and customer (id and billing's number)."""
+    return (select(outbox, submissions.c.kind, submissions.c.customer_id, submissions.c.submitted_by,
+                   customers.c.number.label("customer_number"))
+            .join(submissions, submissions.c.id == outbox.c.id)
+            .outerjoin(customers, customers.c.id == submissions.c.customer_id))
+
+
+def listing(conn: Connection, state: str | None = None, limit: int = 50,
+            dead_first: bool = False) -> list[dict[str, Any]]:
+    """Outbox rows with their submission's kind and customer, newest first (``dead_first``: dead
+    letters before the rest, as the admin page lists them: they are what needs a decision)."""
+    order = [outbox.c.created_at.desc(), outbox.c.id]
+    if dead_first:
+        order.insert(0, case((outbox.c.state == "dead", 0), else_=1))
+    query = _with_submission().order_by(*order).limit(limit)
     if state is not None:
         query = query.where(outbox.c.state == state)
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def get(conn: Connection, key: str) -> dict[str, Any] | None:
+    """One outbox row with its submission's kind and customer; None when there is none."""
+    row = conn.execute(_with_submission().where(outbox.c.id == key)).mappings().first()
+    return dict(row) if row else None

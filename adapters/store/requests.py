@@ -54,6 +54,11 @@ def recent(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(select(sync_requests).order_by(r.id.desc()).limit(limit)).mappings()]
 
 
+def state_of(request: dict[str, Any]) -> str:
+    """Where a request is: "waiting" (no daemon took it), "running", or its outcome (ok, failed)."""
+    return request["outcome"] or ("running" if request["taken_by"] else "waiting")
+
+
 def get(conn: Connection, request_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(sync_requests).where(sync_requests.c.id == request_id)).mappings().first()
     return dict(row) if row else None

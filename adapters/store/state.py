@@ -86,6 +86,14 @@ def finish_run(conn: Connection, run_id: int, **values: Any) -> None:
     conn.execute(update(sync_runs).where(sync_runs.c.id == run_id).values(finished_at=utcnow(), **values))
 
 
+def runs(conn: Connection, stream: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest runs (of one stream, or of all), newest first."""
+    query = select(sync_runs).order_by(sync_runs.c.id.desc()).limit(limit)
+    if stream:
+        query = query.where(sync_runs.c.stream == stream)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
 def last_good_run(conn: Connection, stream: str) -> datetime | None:
     """When the stream's last good run ended (by the index on stream, outcome, finished_at)."""
     r = sync_runs.c

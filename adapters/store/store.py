@@ -15,7 +15,7 @@ from adapters.ports import Changes
 from adapters.store import outbox, reader, refresh, state, writer
 from adapters.store.db import create_store_engine
 from adapters.store.db import writer as writing
-from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, sync_runs
+from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters
 
 DEFAULT_LEASE = timedelta(minutes=2)
 STATISTICS_AFTER_ROWS = 20_000  # rows changed by one sync run that make the planner's statistics stale
@@ -100,11 +100,8 @@ class Store:
             return state.all_states(conn)
 
     def last_runs(self, stream: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        query = select(sync_runs).order_by(sync_runs.c.id.desc()).limit(limit)
-        if stream:
-            query = query.where(sync_runs.c.stream == stream)
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            return state.runs(conn, stream, limit)
 
     def last_good_runs(self, streams: Iterable[str]) -> dict[str, datetime | None]:
         with self.engine.connect() as conn:

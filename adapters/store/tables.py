@@ -527,3 +527,25 @@ notification_marks = Table(  # since when each kind is sent: events before it ar
     Column("kind", String(16), primary_key=True),
     Column("started_at", UtcDateTime(), nullable=False),
 )
+
+# ----- announcements (migration 0011)
+announcements = Table(  # the utility's own notices (an outage, or information), valid for a period
+    "announcements", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(8), nullable=False),  # outage | info
+    Column("title_pl", String(200), nullable=False), Column("title_en", String(200)),  # English: optional
+    Column("body_pl", Text, nullable=False), Column("body_en", Text),
+    Column("everyone", Boolean, nullable=False),  # False: only the districts in announcement_districts
+    Column("valid_from", UtcDateTime(), nullable=False),
+    Column("valid_until", UtcDateTime(), nullable=False, index=True),  # "valid now" reads those not ended
+    Column("published_by", String(60), nullable=False),  # "admin:7"
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("withdrawn_at", UtcDateTime()),
+)
+
+announcement_districts = Table(  # the districts (billing's REJON) an announcement is meant for
+    "announcement_districts", metadata,
+    Column("announcement_id", Integer, primary_key=True, autoincrement=False),
+    Column("district", String(4), primary_key=True),
+    Index(None, "district", "announcement_id"),  # a customer's districts -> their announcements
+)

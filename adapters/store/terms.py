@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from adapters.store.state import utcnow
 from adapters.store.tables import e_invoice_consents, terms_acceptances, terms_versions
@@ -43,3 +43,26 @@ def consents(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(select(e_invoice_consents)
                                           .where(e_invoice_consents.c.customer_id == customer_id)
                                           .order_by(e_invoice_consents.c.at.desc())).mappings()]
+
+
+def exists(conn: Connection, version: str) -> bool:
+    return conn.execute(select(terms_versions.c.version).where(terms_versions.c.version == version)).first() is not None
+
+
+def versions(conn: Connection) -> list[dict[str, Any]]:
+    """Every version, the newest first, with how many logins accepted it."""
+    accepted_by = (select(func.count()).where(terms_acceptances.c.version == terms_versions.c.version)
+                   .scalar_subquery())
+    return [dict(r) for r in conn.execute(select(terms_versions, accepted_by.label("accepted_by"))
+                                          .order_by(terms_versions.c.published_at.desc())).mappings()]
+
+
+def due(conn: Connection, account_id: int) -> dict[str, Any] | None:
+    """The version in force when this login accepted an earlier one but not it (asked at login);
+    None otherwise. A login that never accepted any (made by the office) is not asked here."""
+    in_force = current(conn)
+    if in_force is None:
+        return None
+    mine = set(conn.execute(select(terms_acceptances.c.version)
+                            .where(terms_acceptances.c.account_id == account_id)).scalars())
+    return in_force if mine and in_force["version"] not in mine else None

@@ -12,8 +12,13 @@ def blueprint() -> Blueprint:
         audit_views,
         auth,
         customers,
+        forms_views,
         home,
+        notices_views,
+        outbox_views,
         registrations,
+        sync_views,
+        terms_views,
     )
     from portal.admin.base import bp
     return bp

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from portal.admin import guard
+from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(guard.load_admin)
@@ -15,6 +15,11 @@ MENU = (
     ("admin.home", _l("Overview"), "operator"),
     ("admin.registrations", _l("Registrations"), "operator"),
     ("admin.customers", _l("Customers"), "operator"),
+    ("admin.sync", _l("Sync health"), "operator"),
+    ("admin.outbox", _l("Outbox"), "operator"),
+    ("admin.notices", _l("Announcements"), "administrator"),
+    ("admin.forms_library", _l("Forms library"), "administrator"),
+    ("admin.terms_versions", _l("Terms of service"), "administrator"),
     ("admin.audit_log", _l("Audit log"), "administrator"),
     ("admin.accounts", _l("Staff accounts"), "administrator"),
 )
@@ -22,7 +27,13 @@ MENU = (
 ROLE_NAMES = {"operator": _l("operator"), "administrator": _l("administrator")}
 # Pages that belong to a menu entry of another name (a customer's page to "Customers").
 PARENT = {"admin.customer": "admin.customers", "admin.approve": "admin.registrations",
-          "admin.reject": "admin.registrations", "admin.disable": "admin.accounts"}
+          "admin.reject": "admin.registrations", "admin.disable": "admin.accounts",
+          "admin.sync_request": "admin.sync", "admin.resync_request": "admin.sync",
+          "admin.outbox_retry": "admin.outbox", "admin.outbox_cancel": "admin.outbox", "admin.mail_retry": "admin.outbox"}
+
+PARENT.update({"admin.notice_new": "admin.notices", "admin.notice_withdraw": "admin.notices",
+               "admin.form_upload": "admin.forms_library", "admin.form_replace": "admin.forms_library",
+               "admin.form_withdraw": "admin.forms_library", "admin.terms_publish": "admin.terms_versions"})
 
 
 @bp.context_processor

@@ -3,10 +3,11 @@ customer portal's own (``portal.auth.forms``)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+
+from portal.i18n import lazy_gettext as _l
 
 
 class CodeForm(FlaskForm):

@@ -8,10 +8,20 @@ page or action                                 operator  administrator
 overview (/admin/)                             yes       yes
 registration queue: view, approve, reject      yes       yes
 customer lookup and a customer's summary       yes       yes
+sync health (/admin/sync), its requests        yes       yes
+resync: a stream, all in full, a customer      yes       yes
+outbox (/admin/outbox): submissions, e-mails   yes       yes
+dead letters: retry, cancel; e-mails: retry    yes       yes
 own password                                   yes       yes
 audit log (/admin/audit)                       no        yes
 staff accounts: list, disable (/admin/admins)  no        yes
+announcements (/admin/notices): all actions    no        yes
+forms library (/admin/forms): all actions      no        yes
+terms versions (/admin/terms): all actions     no        yes
 =============================================  ========  =============
+
+Cancelling a dead letter is an operator's too: with retrying it is how a stuck submission is
+unblocked ("operator: read, resync, retry"), and it asks for a confirmation first.
 
 A customer's session gets 403 on every admin page (the login page aside); an anonymous visitor
 is sent to /admin/login. A staff session holds ``admin_id`` and never ``account_id``: each login

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth import passwords
 from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.submissions.rules import check_email
 
 

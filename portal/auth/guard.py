@@ -17,6 +17,9 @@ from adapters.store import accounts, registrations
 from portal import context
 
 F = TypeVar("F", bound=Callable[..., Any])
+TERMS_DUE = "terms_due"  # in the session: the version of the terms this login is to accept (see acceptance)
+# Reachable before the new terms are accepted: the page that asks, and the password change it waits for.
+BEFORE_TERMS = frozenset({"acceptance.accept", "auth.change_password"})
 
 
 def load_account() -> None:
@@ -47,6 +50,8 @@ def login_required(view: F) -> F:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if g.account["must_change_password"] and request.endpoint != "auth.change_password":
             return redirect(url_for("auth.change_password"))
+        if session.get(TERMS_DUE) is not None and request.endpoint not in BEFORE_TERMS:
+            return redirect(url_for("acceptance.accept", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
     return wrapper  # type: ignore[return-value]
 

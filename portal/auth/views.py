@@ -20,7 +20,7 @@ from flask import (
 
 from adapters.store import accounts
 from adapters.store.db import writer
-from portal.auth import limits, passwords, reauth
+from portal.auth import acceptance, limits, passwords, reauth
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required
 from portal.context import engine, reading
@@ -76,6 +76,7 @@ def login():  # noqa: ANN201
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
         session["account_id"] = account["id"]
+        acceptance.note_due(account["id"])  # a newer version of the terms: accepted before any page
         log.info("login_succeeded", account_id=account["id"])
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

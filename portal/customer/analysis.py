@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from flask import (
@@ -28,7 +29,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_decimal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
@@ -271,7 +272,7 @@ def meter_label(meter: Mapping[str, Any], several_points: bool) -> str:
     return label
 
 
-def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> list[tuple[str, str]]:
+def month_range(ctx: Context, today: date, values: Mapping[str, str]) -> tuple[date, date]:
     """The months the period may start or end with: from the account's first figures (or the default
     period's start) to this month, and whatever was asked for."""
     start, _end = default_period(today)
@@ -280,7 +281,23 @@ def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> list[
     last = max([today.replace(day=1), *chosen])
     if len(pages.months_between(first, last)) > 12 * 50:  # a hand-made URL: keep the list readable
         first = pages.add_months(last, -12 * 50 + 1)
-    return [(m.strftime("%Y-%m"), month_name(m)) for m in pages.months_between(first, last)]
+    return first, last
+
+
+@lru_cache(maxsize=1024)
+def _month_options(first: date, last: date, chosen: date | None, locale: str) -> Markup:
+    """A month field's ``<option>``s, the chosen one selected. Most accounts share the same few ranges,
+    and five years are sixty options in each of two fields, so each is built once per process.
+    ``locale`` is the request's: ``month_name`` writes in it."""
+    return Markup("".join(f'<option value="{m:%Y-%m}"{" selected" if m == chosen else ""}>{escape(month_name(m))}'
+                          "</option>" for m in pages.months_between(first, last)))
+
+
+def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> dict[str, Markup]:
+    """The options of the "from" and "to" fields."""
+    first, last = month_range(ctx, today, values)
+    locale = request_locale()
+    return {name: _month_options(first, last, parse_month(values[name]), locale) for name in ("from", "to")}
 
 
 # ----- views ---------------------------------------------------------------------------------------
@@ -300,7 +317,8 @@ def _figures(ctx: Context, params: Params) -> Figures:
 def form_of(ctx: Context, parsed: Parsed, today: date) -> dict[str, Any]:
     """What the form shows: the choices offered, the ones made, and the errors."""
     several_points = len({m["point_id"] for m in ctx.meters}) > 1
-    return {"chosen": parsed.values, "errors": parsed.errors, "months": month_options(ctx, today, parsed.values),
+    return {"chosen": parsed.values, "errors": parsed.errors,
+            "month_options": month_options(ctx, today, parsed.values),
             "meters": [(str(m["id"]), meter_label(m, several_points)) for m in ctx.meters],
             "measures": [(m, measure_name(m)) for m in MEASURES],
             "kinds": [("line", _("Line chart")), ("column", _("Column chart"))]}

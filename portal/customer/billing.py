@@ -24,12 +24,12 @@ from flask import (
     send_file,
 )
 from flask_babel import format_decimal
-from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField, StringField
 
 from adapters.store.pages import billing as pages
 from portal.auth.guard import customer_required
 from portal.context import fresh_at, reading, settings, today
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import request_locale
 
 bp = Blueprint("billing", __name__)

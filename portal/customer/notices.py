@@ -1,12 +1,15 @@
-"""Outage notices for the customer's districts (and the rest of the network)."""
+"""Outage notices for the customer's districts (and the rest of the network), with the utility's
+announcements for the customer."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
+from adapters.store import announcements
 from adapters.store.pages import notices
 from portal import context
 from portal.auth.guard import customer_required
+from portal.customer import announced
 
 bp = Blueprint("notices", __name__)
 
@@ -16,4 +19,6 @@ bp = Blueprint("notices", __name__)
 def outages():  # noqa: ANN201
     with context.reading() as conn:
         data = notices.outages_for(conn, g.customer_id, context.today(), context.now())
-    return render_template("notices/outages.html", **data)
+        # The utility's own announcements beside billing's outages: always read here (a page seldom seen).
+        mine = announcements.for_customer(conn, g.customer_id, context.today(), context.now())
+    return render_template("notices/outages.html", announcements=announced.shown(mine), **data)

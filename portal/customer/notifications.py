@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import lazy_gettext as _l
 
 from adapters.store import preferences
 from adapters.store.db import writer
@@ -25,6 +24,7 @@ from portal import context
 from portal.auth.guard import login_required
 from portal.extensions import csrf
 from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.mail import unsubscribe
 
 bp = Blueprint("notify", __name__)

@@ -13,9 +13,11 @@ from flask import (
     url_for,
 )
 
+from adapters.store import announcements
 from adapters.store.pages import dashboard as pages
 from portal import context
 from portal.auth.guard import customer_required, login_required
+from portal.customer import announced
 
 bp = Blueprint("customer", __name__)
 
@@ -23,10 +25,13 @@ bp = Blueprint("customer", __name__)
 @bp.route("/")
 @customer_required
 def dashboard():  # noqa: ANN201
-    today = context.today()
+    today, now = context.today(), context.now()
     with context.reading() as conn:
-        data = pages.dashboard(conn, g.customer_id, today, context.now())
-    return render_template("customer/dashboard.html", today=today, fresh_at=context.fresh_at(), **data)
+        data = pages.dashboard(conn, g.customer_id, today, now)
+        # One more query, and only while some announcement is valid (known from a per-process cache).
+        notices = announcements.for_customer(conn, g.customer_id, today, now) if announced.any_valid(now) else []
+    return render_template("customer/dashboard.html", today=today, fresh_at=context.fresh_at(),
+                           notices=announced.shown(notices), **data)
 
 
 @bp.route("/account/customer", methods=["POST"])

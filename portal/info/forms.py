@@ -7,11 +7,11 @@ from decimal import Decimal
 from itertools import groupby
 
 from flask import Blueprint, Response, abort, render_template, send_file
-from flask_babel import lazy_gettext as _l
 
 from adapters.store import forms
 from portal import context
 from portal.i18n import grouped, request_locale
+from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("forms", __name__)
 

@@ -108,6 +108,12 @@ _HOLDINGS = (select(_c.id, _c.number, _c.point_id, _c.services, _c.tariff, _c.st
              .where(_c.customer_id == bindparam("customer")).order_by(_c.starts_on, _c.id))
 _SPAN = select(func.min(_cm.month), func.max(_cm.month)).where(_cm.customer_id == bindparam("customer"))
 _BETWEEN = (bindparam("first"), bindparam("last"))
+_m, _p = meters.c, points.c
+_METERS = (select(_m.id, _m.serial_number, _m.main, _m.point_id, _m.mounted_on, _m.dismounted_on,
+                  _p.street, _p.house_number, _p.flat_number, _p.city)
+           .join_from(meters, points, _p.id == _m.point_id)
+           .where(_m.point_id.in_(bindparam("points", expanding=True)))
+           .order_by(_m.point_id, _m.dismounted_on.is_not(None), _m.main.desc(), _m.mounted_on, _m.id))
 _ACCOUNT_MONTHS = {measure: select(_cm.month, _cm[measure]).where(and_(
     _cm.customer_id == bindparam("customer"), _cm.month >= _BETWEEN[0], _cm.month <= _BETWEEN[1]))
     for measure in MEASURES}
@@ -143,13 +149,7 @@ def meters_of(conn: Connection, holdings: Sequence[Holding]) -> list[dict[str, A
     point_ids = sorted({h.point_id for h in holdings})
     if not point_ids:
         return []
-    m, p = meters.c, points.c
-    rows = conn.execute(select(m.id, m.serial_number, m.main, m.point_id, m.mounted_on, m.dismounted_on,
-                               p.street, p.house_number, p.flat_number, p.city)
-                        .join_from(meters, points, p.id == m.point_id)
-                        .where(m.point_id.in_(point_ids))
-                        .order_by(m.point_id, m.dismounted_on.is_not(None), m.main.desc(), m.mounted_on, m.id))
-    return [dict(r) for r in rows.mappings()]
+    return [dict(r) for r in conn.execute(_METERS, {"points": point_ids}).mappings()]
 
 
 def span_of(conn: Connection, customer_id: int) -> tuple[date, date] | None:

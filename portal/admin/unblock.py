@@ -1,0 +1,48 @@
+"""Unblocking what is stuck on its way out: a dead letter of the submissions outbox retried or cancelled,
+an e-mail given up retried; each change with its audit entry in one store transaction (or nothing).
+
+Outcomes: "retried" / "cancelled"; "missing" (no such row); "not_dead" (someone decided already, or
+the relay delivered it meanwhile: nothing changed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from adapters.store import mail, outbox
+from adapters.store.db import writer
+from portal.admin.audit import record
+
+
+def retry_submission(engine: Engine, key: str, admin: dict[str, Any]) -> str:
+    with writer(engine).begin() as conn:
+        found = outbox.get(conn, key)
+        if found is None:
+            return "missing"
+        if found["state"] != "dead" or outbox.retry(conn, [key]) != 1:
+            return "not_dead"
+        record(conn, "outbox.retry", f"submission:{key}", f"customer:{found['customer_number']}", admin=admin)
+    return "retried"
+
+
+def cancel_submission(engine: Engine, key: str, admin: dict[str, Any]) -> str:
+    """Only a dead letter: a submission still waiting is the relay's (``ibok outbox cancel`` may take it)."""
+    with writer(engine).begin() as conn:
+        found = outbox.get(conn, key)
+        if found is None:
+            return "missing"
+        if found["state"] != "dead" or outbox.cancel(conn, [key]) != 1:
+            return "not_dead"
+        record(conn, "outbox.cancel", f"submission:{key}", f"customer:{found['customer_number']}", admin=admin)
+    return "cancelled"
+
+
+def retry_mail(engine: Engine, message_id: int, admin: dict[str, Any]) -> str:
+    with writer(engine).begin() as conn:
+        if not mail.retry(conn, message_id):
+            return "not_dead"  # (or missing: the page offers dead messages only, so the same words fit)
+        # The message by its id only: its address and its params (links, tokens) stay out of the log.
+        record(conn, "mail.retry", f"mail:{message_id}", admin=admin)
+    return "retried"
