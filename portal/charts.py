@@ -214,7 +214,8 @@ def _n(value: float) -> str:
 def _attrs(**attrs: object) -> str:
     """Attributes in Python spelling (``stroke_width``, ``class_``); None leaves one out. Text values are
     escaped; numbers need not be."""
-    return "".join(f' {_ATTRIBUTE_NAMES.get(key) or _attribute_name(key)}="{value if type(value) in (int, float) else escape(value)}"'
+    return "".join(f' {_ATTRIBUTE_NAMES.get(key) or _attribute_name(key)}='
+                   f'"{value if type(value) in (int, float) else escape(value)}"'
                    for key, value in attrs.items() if value is not None)
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 WRITER = "ibok_writer"  # execution option marking transactions that will write
+PING_AFTER_IDLE_S = 1.0  # a pooled connection unused this long is checked before it is handed out
 
 
 def writer(engine: Engine) -> Engine:
@@ -21,7 +23,9 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")  # the one PostgreSQL driver we ship
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, **kwargs)
+        _ping_when_idle(engine)
+        return engine
 
     engine = create_engine(parsed, **kwargs)
 
@@ -42,3 +46,31 @@ def create_store_engine(url: str, **kwargs: Any) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITER) else "BEGIN")
 
     return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it has been idle a while (a server restarted or a
+    firewall dropped it meanwhile): SQLAlchemy's ``pool_pre_ping`` pessimism, minus the round trip
+    on every checkout of a busy pool, where each page would pay it. A dead connection is replaced
+    before the page sees it; one that dies in the second after its last use fails that one request,
+    and SQLAlchemy then renews the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _still_there(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+            return
+        try:
+            cursor = dbapi_conn.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            if not getattr(dbapi_conn, "autocommit", True):
+                dbapi_conn.rollback()  # end the transaction the ping began (the driver's, not ours)
+        except Exception as error:  # noqa: BLE001 - whatever the driver raises, the connection is gone
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error

@@ -7,9 +7,10 @@ the relay delivered it meanwhile: nothing changed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.store import mail, outbox
 from adapters.store.db import writer
@@ -17,26 +18,25 @@ from portal.admin.audit import record
 
 
 def retry_submission(engine: Engine, key: str, admin: dict[str, Any]) -> str:
-    with writer(engine).begin() as conn:
-        found = outbox.get(conn, key)
-        if found is None:
-            return "missing"
-        if found["state"] != "dead" or outbox.retry(conn, [key]) != 1:
-            return "not_dead"
-        record(conn, "outbox.retry", f"submission:{key}", f"customer:{found['customer_number']}", admin=admin)
-    return "retried"
+    return _dead_letter(engine, key, admin, outbox.retry, "outbox.retry") or "retried"
 
 
 def cancel_submission(engine: Engine, key: str, admin: dict[str, Any]) -> str:
     """Only a dead letter: a submission still waiting is the relay's (``ibok outbox cancel`` may take it)."""
+    return _dead_letter(engine, key, admin, outbox.cancel, "outbox.cancel") or "cancelled"
+
+
+def _dead_letter(engine: Engine, key: str, admin: dict[str, Any], act: Callable[[Connection, list[str]], int],
+                 action: str) -> str | None:
+    """Do ``act`` to the dead letter ``key`` and audit it (None), or say why not ("missing", "not_dead")."""
     with writer(engine).begin() as conn:
         found = outbox.get(conn, key)
         if found is None:
             return "missing"
-        if found["state"] != "dead" or outbox.cancel(conn, [key]) != 1:
+        if found["state"] != "dead" or act(conn, [key]) != 1:
             return "not_dead"
-        record(conn, "outbox.cancel", f"submission:{key}", f"customer:{found['customer_number']}", admin=admin)
-    return "cancelled"
+        record(conn, action, f"submission:{key}", f"customer:{found['customer_number']}", admin=admin)
+    return None
 
 
 def retry_mail(engine: Engine, message_id: int, admin: dict[str, Any]) -> str:
