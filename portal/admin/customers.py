@@ -27,7 +27,16 @@ def customers():  # noqa: ANN201
     query = request.args.get("q", "").strip()[:100]
     with context.reading() as conn:
         found = customer_search.search(conn, query) if query else []
+    if found:  # names and addresses were shown: audited by the numbers found, never by what was typed
+        with writer(context.engine()).begin() as conn:
+            record(conn, "customer.search", None, _numbers(found))
     return render_template("admin/customers.html", query=query, found=found, limit=customer_search.LIMIT)
+
+
+def _numbers(found: list) -> str:
+    """The customer numbers shown, as the audit entry's detail (up to its length)."""
+    listed = " ".join(f"customer:{c['number']}" for c in found)
+    return listed if len(listed) <= 400 else listed[:396].rsplit(" ", 1)[0] + " …"
 
 
 @bp.route("/customers/<number>")

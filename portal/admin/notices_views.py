@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 
 from adapters.store import announcements
 from adapters.store.db import writer
+from adapters.store.pages import notices as notice_pages
 from portal import context
 from portal.admin.audit import actor_of, record
 from portal.admin.base import bp
@@ -19,9 +20,11 @@ from portal.i18n import gettext as _
 @bp.route("/notices")
 @require_role("administrator")
 def notices():  # noqa: ANN201
+    now = context.now()
     with context.reading() as conn:
-        found = announcements.listing(conn, context.now())
-    return render_template("admin/notices.html", **found)
+        found = announcements.listing(conn, now)
+        from_billing = notice_pages.recent_outages(conn, now)
+    return render_template("admin/notices.html", outages=from_billing, **found)
 
 
 @bp.route("/notices/new", methods=["GET", "POST"])

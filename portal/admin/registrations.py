@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, url_for
 
 from adapters.store import registration_queue
+from adapters.store.db import writer
 from portal.admin import decisions
+from portal.admin.audit import record
 from portal.admin.base import bp
 from portal.admin.forms import RejectForm
 from portal.admin.guard import require_role
@@ -16,6 +18,9 @@ from portal.i18n import gettext as _
 def _queue(failed: RejectForm | None = None, failed_id: int | None = None) -> str:
     with reading() as conn:
         waiting = registration_queue.pending(conn)
+    if waiting:  # what billing holds of each customer was shown: audited by the requests shown
+        with writer(engine()).begin() as conn:
+            record(conn, "registration.view", None, " ".join(f"registration:{r['id']}" for r in waiting)[:400])
     forms = {r["id"]: (failed if r["id"] == failed_id and failed is not None else RejectForm(prefix=f"r{r['id']}"))
              for r in waiting}
     return render_template("admin/registrations.html", waiting=waiting, forms=forms)

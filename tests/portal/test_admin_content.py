@@ -255,3 +255,17 @@ def test_a_new_terms_version_is_accepted_at_the_next_login(site: Site) -> None:
     again = site.client()
     assert log_in(again, "anna@example.pl").status_code == 302
     assert again.get("/").status_code == 200  # accepted once: never asked again
+
+
+def test_billings_outages_are_listed_beside_the_announcements_read_only(site: Site) -> None:
+    with site.mirror.office() as office:
+        district = office.one("SELECT MIN(REJON) FROM PUNKTY")[0]
+        outage_id, now = office.next_ids("ID_AWARII"), office.now()
+        office.insert("AWARIE", {"ID_AWARII": outage_id, "REJON": district, "OD": now, "DO": now + timedelta(hours=6),
+                                 "OPIS": "Awaria magistrali na ul. Lipowej.", "DATA_MOD": now})
+        office.commit()
+    site.mirror.sync()
+    page = administrator(site).get("/admin/notices").get_data(as_text=True)
+    listed = page[page.index('id="billing-outages"'):]
+    assert "Awaria magistrali na ul. Lipowej." in listed and f"<td>{district.strip()}</td>" in listed
+    assert "withdraw" not in listed.lower()  # billing's own: changed there, not here

@@ -49,7 +49,8 @@ def _customer(site: Site, index: int = 0) -> dict:
     return dict(row) | {"invoice": invoice}
 
 
-def _pending(site: Site, email: str, number: str, invoice: str | None = None, gross: Decimal | None = None) -> tuple[int, int]:
+def _pending(site: Site, email: str, number: str, invoice: str | None = None,
+             gross: Decimal | None = None) -> tuple[int, int]:
     account_id = site.login_for(email)
     with writer(site.mirror.store.engine).begin() as conn:
         registration_id = registrations.add(conn, account_id=account_id, customer_number=number,
@@ -81,6 +82,8 @@ def test_an_operator_compares_a_request_with_billing_approves_it_and_the_custome
     page = client.get("/admin/registrations").get_data(as_text=True)
     assert "anna@example.pl" in page and customer["name"] in page and number in page
     assert 'class="match"' in page  # the invoice typed is one of the last three
+    [viewed] = _audit(site, "registration.view")  # what billing holds was shown: who saw it is written down
+    assert viewed["actor"] == f"admin:{admin_id}" and viewed["detail"] == f"registration:{registration_id}"
     csrf = csrf_of(client, "/admin/registrations")
     done = client.post(f"/admin/registrations/{registration_id}/approve", data={"csrf_token": csrf})
     assert done.headers["Location"] == "/admin/registrations"
@@ -156,7 +159,10 @@ def test_customer_lookup_by_number_name_or_address_and_every_view_is_audited_by_
     assert customer["name"] in client.get(f"/admin/customers?q={customer['name'][2:8].lower()}").get_data(as_text=True)
     assert customer["number"] in client.get(f"/admin/customers?q={customer['street']}").get_data(as_text=True)
     assert "No customer matches" in client.get("/admin/customers?q=%25%25_").get_data(as_text=True)
-    assert _audit(site, "customer.view") == []  # a list of results is not a customer's data viewed
+    assert _audit(site, "customer.view") == []  # a list of results is not a customer's data viewed ...
+    searches = _audit(site, "customer.search")  # ... but who saw which customers listed is written down
+    assert len(searches) == 3 and all(f"customer:{customer['number']}" in e["detail"] for e in searches)
+    assert all(customer["name"] not in repr(e) and customer["street"] not in repr(e) for e in searches)
 
     page = client.get(f"/admin/customers/{customer['number']}")
     html = page.get_data(as_text=True)

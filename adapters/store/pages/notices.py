@@ -17,6 +17,14 @@ def outages_for(conn: Connection, customer_id: int, today: date, now: datetime) 
     held = select(c.point_id).where(and_(c.customer_id == customer_id, c.starts_on <= today,
                                          or_(c.ends_on.is_(None), c.ends_on >= today)))
     mine = set(conn.execute(select(points.c.district).where(points.c.id.in_(held))).scalars())
+    rows = recent_outages(conn, now)
+    return {"mine": [r for r in rows if r["district"] in mine],
+            "others": [r for r in rows if r["district"] not in mine],
+            "districts": sorted(mine)}
+
+
+def recent_outages(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    """Billing's outages not over, or over within RECENT, newest first, each marked ongoing or ended."""
     rows = [dict(r) for r in conn.execute(
         select(outages.c.id, outages.c.district, outages.c.starts_at, outages.c.ends_at, outages.c.description)
         .where(or_(outages.c.ends_at.is_(None), outages.c.ends_at >= now - RECENT))
@@ -24,5 +32,4 @@ def outages_for(conn: Connection, customer_id: int, today: date, now: datetime) 
     for row in rows:
         row["ongoing"] = row["starts_at"] <= now and (row["ends_at"] is None or row["ends_at"] >= now)
         row["ended"] = row["ends_at"] is not None and row["ends_at"] < now
-    return {"mine": [r for r in rows if r["district"] in mine], "others": [r for r in rows if r["district"] not in mine],
-            "districts": sorted(mine)}
+    return rows
