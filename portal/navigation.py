@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request, url_for
+from flask import Flask, g, get_template_attribute, request, url_for
+from markupsafe import Markup
 
+from portal.i18n import gettext, request_locale
 from portal.i18n import lazy_gettext as _l
-from portal.i18n import request_locale
 
 MENU = (
     ("customer.dashboard", _l("Dashboard")),
@@ -47,9 +48,20 @@ def install(app: Flask) -> None:
                           if endpoint in app.view_functions]
         return built[key]
 
+    drawn: dict[tuple[str, str, str | None], Markup] = {}  # (script root, language, current entry) -> its markup
+
+    def nav(found: list[tuple[str, str, str]], here: str | None) -> Markup:
+        """The menu as ``_chrome.html``'s ``menu_nav`` draws it: the same few dozen variants on every
+        page, so each is drawn once per process."""
+        key = (request.script_root, request_locale(), here)
+        if key not in drawn:
+            draw = get_template_attribute("_chrome.html", "menu_nav")
+            drawn[key] = Markup(draw(gettext("Main menu"), found, here))
+        return drawn[key]
+
     @app.context_processor
     def menu() -> dict[str, object]:
         if g.get("account") is None:
-            return {"menu": [], "menu_current": None}
+            return {"menu_nav": None}
         found = entries()
-        return {"menu": found, "menu_current": current(request.endpoint, [e for e, _, _ in found])}
+        return {"menu_nav": nav(found, current(request.endpoint, [e for e, _, _ in found]))}
