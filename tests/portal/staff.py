@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import pyotp
 from click.testing import CliRunner, Result
 from flask.testing import FlaskClient
+from playwright.sync_api import Page, expect
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
@@ -66,3 +68,23 @@ def run_ibok(store_url: str, *args: str) -> Result:
         return CliRunner().invoke(ibok, ["--log-level", "WARNING", *args], env=env)
     finally:
         reset_logging()
+
+
+def operator_client(site: Site, email: str = "ola@wodociagi.test") -> tuple[FlaskClient, int]:
+    """An operator logged in (English pages): the test client and the staff account's id."""
+    admin_id = make_admin(site, email, "operator")
+    client = site.client()
+    client.set_cookie("ibok_lang", "en")
+    assert admin_login(client, email).headers["Location"] == "/admin/"
+    return client, admin_id
+
+
+def browser_admin_login(page: Page, live: Callable[[str], str], email: str) -> None:
+    """Both steps of an enrolled admin's login, in the browser, ending on the overview."""
+    page.goto(live("/admin/login"))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.locator("#code").fill(code_for())
+    page.locator("main form button[type=submit]").first.click()
+    expect(page).to_have_url(live("/admin/"))

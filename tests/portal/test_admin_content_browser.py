@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.portal.browser import chromium, violations
 from tests.portal.conftest import PASSWORD, Site
 from tests.portal.content_scene import two_districts
-from tests.portal.staff import code_for, make_admin
+from tests.portal.staff import browser_admin_login, make_admin
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ZONE = ZoneInfo("Europe/Warsaw")
@@ -50,13 +50,7 @@ def test_an_administrator_publishes_a_district_notice_and_a_form_which_customers
     until = (datetime.now(UTC) + timedelta(hours=8)).astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
     with chromium() as browser:
         admin = browser.new_page(locale="pl-PL")
-        admin.goto(live("/admin/login"))
-        admin.locator("#email").fill("ewa@wodociagi.test")
-        admin.locator("#password").fill(PASSWORD)
-        _submit(admin)
-        admin.locator("#code").fill(code_for())
-        _submit(admin)
-        expect(admin).to_have_url(live("/admin/"))
+        browser_admin_login(admin, live, "ewa@wodociagi.test")
 
         admin.goto(live("/admin/notices"))
         _accessible(admin, "announcements")

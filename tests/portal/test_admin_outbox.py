@@ -3,23 +3,14 @@ cancel, each audited; e-mails given up, shown without their params and with the 
 
 from __future__ import annotations
 
-from flask.testing import FlaskClient
 from sqlalchemy import Table, select
 
 from adapters.store.db import writer
 from adapters.store.tables import audit_log, mail_outbox, outbox
 from portal.admin.outbox_views import masked
 from tests.portal.conftest import Site, log_in
-from tests.portal.staff import admin_login, csrf_of, make_admin
+from tests.portal.staff import csrf_of, operator_client
 from tests.portal.sync_scene import REFUSED, dead_letter, dead_mail, first_customer
-
-
-def _operator(site: Site) -> tuple[FlaskClient, int]:
-    admin_id = make_admin(site, "ola@wodociagi.test", "operator")
-    client = site.client()
-    client.set_cookie("ibok_lang", "en")
-    assert admin_login(client, "ola@wodociagi.test").headers["Location"] == "/admin/"
-    return client, admin_id
 
 
 def _row(site: Site, table: Table, key: object) -> dict:
@@ -48,7 +39,7 @@ def test_dead_letters_are_listed_first_with_their_error_and_a_retry_puts_one_bac
     with writer(site.mirror.store.engine).begin() as conn:  # the second one still waits for the relay
         conn.execute(outbox.update().where(outbox.c.id == waiting).values(state="pending", attempts=0))
     _, number = first_customer(site)
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert page.index(key) < page.index(waiting)  # dead letters first, whatever their age
     assert REFUSED.replace("'", "&#39;") in page and f'href="/admin/customers/{number}"' in page
@@ -72,7 +63,7 @@ def test_dead_letters_are_listed_first_with_their_error_and_a_retry_puts_one_bac
 
 def test_cancelling_a_dead_letter_asks_for_a_confirmation_first(site: Site) -> None:
     key = dead_letter(site)
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     csrf = csrf_of(client, "/admin/outbox")
     confirm = client.get(f"/admin/outbox/{key}/cancel")
     assert confirm.status_code == 200 and "Yes, cancel the submission" in confirm.get_data(as_text=True)
@@ -91,7 +82,7 @@ def test_cancelling_a_dead_letter_asks_for_a_confirmation_first(site: Site) -> N
 
 def test_an_email_given_up_is_shown_without_its_params_masked_and_retried(site: Site) -> None:
     message_id = dead_mail(site, "jan.kowalski@example.pl")
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     page = client.get("/admin/outbox").get_data(as_text=True)
     mail_part = page[page.index('id="mail"'):]
     assert "j***@example.pl" in mail_part and "550 mailbox unavailable" in mail_part and "confirm_email" in mail_part
@@ -107,7 +98,7 @@ def test_an_email_given_up_is_shown_without_its_params_masked_and_retried(site: 
 
 def test_without_csrf_or_as_a_customer_nothing_changes(site: Site) -> None:
     key, message_id = dead_letter(site), dead_mail(site)
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     for path in (f"/admin/outbox/{key}/retry", f"/admin/outbox/{key}/cancel", f"/admin/outbox/mail/{message_id}/retry"):
         assert client.post(path, data={"confirm": "yes"}).status_code == 400, path
     [customer_id] = site.customer_ids(1)

@@ -13,16 +13,8 @@ from adapters.store.db import writer
 from adapters.store.state import utcnow
 from adapters.store.tables import audit_log, sync_requests, sync_runs
 from tests.portal.conftest import Site, log_in
-from tests.portal.staff import admin_login, csrf_of, make_admin
+from tests.portal.staff import csrf_of, operator_client
 from tests.portal.sync_scene import daemon_alive, first_customer, take_requests
-
-
-def _operator(site: Site) -> tuple[FlaskClient, int]:
-    admin_id = make_admin(site, "ola@wodociagi.test", "operator")
-    client = site.client()
-    client.set_cookie("ibok_lang", "en")
-    assert admin_login(client, "ola@wodociagi.test").headers["Location"] == "/admin/"
-    return client, admin_id
 
 
 def _ask(client: FlaskClient, **form: str) -> TestResponse:
@@ -40,7 +32,7 @@ def _audit(site: Site, action: str) -> list[dict]:
 
 
 def test_the_page_shows_each_streams_freshness_marks_the_stale_ones_and_lists_runs_and_daemons(site: Site) -> None:
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     page = client.get("/admin/sync").get_data(as_text=True)
     assert "No daemon has been seen in the last minute" in page
     assert "fresh:" in page and "stale:" not in page  # the fixture's mirror was synced just now
@@ -62,7 +54,7 @@ def test_the_page_shows_each_streams_freshness_marks_the_stale_ones_and_lists_ru
 
 
 def test_an_operator_queues_a_resync_of_one_stream_which_the_daemon_takes_and_finishes(site: Site) -> None:
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     asked = _ask(client, mode="incremental", stream="payments")
     [queued] = _requests(site)
     assert asked.headers["Location"] == f"/admin/sync/requests/{queued['id']}"
@@ -88,7 +80,7 @@ def test_an_operator_queues_a_resync_of_one_stream_which_the_daemon_takes_and_fi
 
 
 def test_a_full_resync_and_one_customers_refresh_are_queued_and_run(site: Site) -> None:
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     _, number = first_customer(site)
     _ask(client, mode="full")
     _ask(client, mode="customer", customer_number=f" {number} ")
@@ -102,7 +94,7 @@ def test_a_full_resync_and_one_customers_refresh_are_queued_and_run(site: Site) 
 
 
 def test_an_unknown_stream_or_customer_is_refused_with_a_message_and_nothing_is_queued(site: Site) -> None:
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     for form, said in (({"mode": "incremental", "stream": "wodomierze"}, "There is no stream of this name"),
                        ({"mode": "incremental"}, "There is no stream of this name"),
                        ({"mode": "customer", "customer_number": "999999"}, "There is no customer with this number"),
@@ -115,7 +107,7 @@ def test_an_unknown_stream_or_customer_is_refused_with_a_message_and_nothing_is_
 
 
 def test_without_csrf_or_as_a_customer_nothing_is_queued(site: Site) -> None:
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     assert client.post("/admin/sync/requests", data={"mode": "full"}).status_code == 400
     [customer_id] = site.customer_ids(1)
     site.login_for("anna@example.pl", customer_id)

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from adapters.store.tables import outbox, sync_requests
 from tests.portal.browser import VIEWPORTS, chromium, violations
-from tests.portal.conftest import PASSWORD, Site
-from tests.portal.staff import code_for, make_admin
+from tests.portal.conftest import Site
+from tests.portal.staff import browser_admin_login, make_admin
 from tests.portal.sync_scene import daemon_alive, dead_letter, dead_mail, take_requests
 
 
@@ -35,13 +35,7 @@ def test_an_administrator_resyncs_a_stream_watches_it_finish_and_retries_a_dead_
     key, _message = dead_letter(site), dead_mail(site)
     with chromium() as browser:
         page = browser.new_page(viewport=VIEWPORTS[viewport], locale="pl-PL")
-        page.goto(live("/admin/login"))
-        page.locator("#email").fill("ewa@wodociagi.test")
-        page.locator("#password").fill(PASSWORD)
-        _submit(page)
-        page.locator("#code").fill(code_for())
-        _submit(page)
-        expect(page).to_have_url(live("/admin/"))
+        browser_admin_login(page, live, "ewa@wodociagi.test")
 
         page.goto(live("/admin/sync"))
         expect(page.locator("#stream-payments")).to_be_visible()

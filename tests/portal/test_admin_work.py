@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from adapters.store import audit, registrations
@@ -24,21 +23,13 @@ from adapters.store.tables import registrations as registrations_table
 from sync.mailer import send_due
 from tests.portal.conftest import Site, log_in
 from tests.portal.mailbox import Mailbox, mailbox
-from tests.portal.staff import admin_login, csrf_of, make_admin
+from tests.portal.staff import admin_login, csrf_of, make_admin, operator_client
 
 
 @pytest.fixture
 def box() -> Iterator[Mailbox]:
     with mailbox() as m:
         yield m
-
-
-def _operator(site: Site) -> tuple[FlaskClient, int]:
-    admin_id = make_admin(site, "ola@wodociagi.test", "operator")
-    client = site.client()
-    client.set_cookie("ibok_lang", "en")
-    assert admin_login(client, "ola@wodociagi.test").headers["Location"] == "/admin/"
-    return client, admin_id
 
 
 def _customer(site: Site, index: int = 0) -> dict:
@@ -78,7 +69,7 @@ def test_an_operator_compares_a_request_with_billing_approves_it_and_the_custome
     customer = _customer(site)
     number, gross = customer["invoice"]
     account_id, registration_id = _pending(site, "anna@example.pl", customer["number"], number, gross)
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     page = client.get("/admin/registrations").get_data(as_text=True)
     assert "anna@example.pl" in page and customer["name"] in page and number in page
     assert 'class="match"' in page  # the invoice typed is one of the last three
@@ -113,7 +104,7 @@ def test_an_operator_compares_a_request_with_billing_approves_it_and_the_custome
 
 def test_a_rejection_needs_its_reason_which_the_customer_is_told_once(site: Site, box: Mailbox) -> None:
     _, registration_id = _pending(site, "jan@example.pl", "123456")
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     page = client.get("/admin/registrations").get_data(as_text=True)
     assert "no invoice" in page and "No customer with this number" in page
     path = f"/admin/registrations/{registration_id}/reject"
@@ -136,7 +127,7 @@ def test_a_rejection_needs_its_reason_which_the_customer_is_told_once(site: Site
 
 def test_approving_a_number_billing_does_not_know_changes_nothing_and_says_so(site: Site) -> None:
     account_id, registration_id = _pending(site, "jan@example.pl", "999999")
-    client, _ = _operator(site)
+    client, _ = operator_client(site)
     answer = client.post(f"/admin/registrations/{registration_id}/approve",
                          data={"csrf_token": csrf_of(client, "/admin/registrations")})
     assert answer.status_code == 302
@@ -153,7 +144,7 @@ def test_approving_a_number_billing_does_not_know_changes_nothing_and_says_so(si
 
 def test_customer_lookup_by_number_name_or_address_and_every_view_is_audited_by_number(site: Site) -> None:
     customer = _customer(site, 2)
-    client, admin_id = _operator(site)
+    client, admin_id = operator_client(site)
     by_number = client.get(f"/admin/customers?q={customer['number']}").get_data(as_text=True)
     assert f'href="/admin/customers/{customer["number"]}"' in by_number
     assert customer["name"] in client.get(f"/admin/customers?q={customer['name'][2:8].lower()}").get_data(as_text=True)
