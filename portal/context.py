@@ -4,9 +4,10 @@ calendar day."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Engine
 from adapters.store.pages import freshness
 from config.settings import Settings
 
+T = TypeVar("T")
 FRESHNESS_TTL_S = 10.0  # how long a process reuses "data as of …": the same for every customer
 
 
@@ -51,17 +53,22 @@ def reading() -> Iterator[Connection]:
     yield conn
 
 
+def per_process(name: str, ttl_s: float, load: Callable[[Connection], T]) -> T:
+    """A value every customer shares (``load`` read with the request's connection), read at most once
+    every ``ttl_s`` by each process and kept on the app's ``Portal`` as ``name``: (when read, value)."""
+    portal = current_app.extensions["ibok"]
+    cached = getattr(portal, name)
+    if cached is None or time.monotonic() - cached[0] >= ttl_s:
+        with reading() as conn:
+            cached = (time.monotonic(), load(conn))
+        setattr(portal, name, cached)
+    return cached[1]
+
+
 def fresh_at() -> datetime | None:
     """When the customer-facing mirror was last complete (``freshness.fresh_at``), read at most once
     every FRESHNESS_TTL_S by each process."""
-    portal = current_app.extensions["ibok"]
-    cached = portal.fresh
-    if cached is not None and time.monotonic() - cached[0] < FRESHNESS_TTL_S:
-        return cached[1]
-    with reading() as conn:
-        value = freshness.fresh_at(conn)
-    portal.fresh = (time.monotonic(), value)
-    return value
+    return per_process("fresh", FRESHNESS_TTL_S, freshness.fresh_at)
 
 
 def install(app: Flask) -> None:

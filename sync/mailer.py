@@ -68,13 +68,11 @@ def _send_one(engine: Engine, sender: Sender, message: dict[str, Any], base_url:
               report: MailReport) -> None:
     params = {k: (base_url.rstrip("/") + v if k in PATH_PARAMS and str(v).startswith("/") else v)
               for k, v in message["params"].items()}
-    extra: dict[str, Any] = {}
-    if params.get("unsubscribe"):
-        extra["headers"] = {"List-Unsubscribe": f"<{params['unsubscribe']}/one-click>",
-                            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    headers = {"List-Unsubscribe": f"<{params['unsubscribe']}/one-click>",
+               "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"} if params.get("unsubscribe") else None
     try:
         rendered = compose(message["template"], message["locale"], params)
-        sender.send(message["to_address"], rendered.subject, rendered.text, rendered.html, **extra)
+        sender.send(message["to_address"], rendered.subject, rendered.text, rendered.html, headers=headers)
     except PermanentFailure as exc:
         with writer(engine).begin() as conn:
             mail.failed(conn, message["id"], str(exc), None)

@@ -29,11 +29,11 @@ ROLE_NAMES = {"operator": _l("operator"), "administrator": _l("administrator")}
 PARENT = {"admin.customer": "admin.customers", "admin.approve": "admin.registrations",
           "admin.reject": "admin.registrations", "admin.disable": "admin.accounts",
           "admin.sync_request": "admin.sync", "admin.resync_request": "admin.sync",
-          "admin.outbox_retry": "admin.outbox", "admin.outbox_cancel": "admin.outbox", "admin.mail_retry": "admin.outbox"}
-
-PARENT.update({"admin.notice_new": "admin.notices", "admin.notice_withdraw": "admin.notices",
-               "admin.form_upload": "admin.forms_library", "admin.form_replace": "admin.forms_library",
-               "admin.form_withdraw": "admin.forms_library", "admin.terms_publish": "admin.terms_versions"})
+          "admin.outbox_retry": "admin.outbox", "admin.outbox_cancel": "admin.outbox",
+          "admin.mail_retry": "admin.outbox",
+          "admin.notice_new": "admin.notices", "admin.notice_withdraw": "admin.notices",
+          "admin.form_upload": "admin.forms_library", "admin.form_replace": "admin.forms_library",
+          "admin.form_withdraw": "admin.forms_library", "admin.terms_publish": "admin.terms_versions"}
 
 
 @bp.context_processor

@@ -4,7 +4,6 @@ so the dashboard asks the store for a customer's announcements only while one is
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Any
 
@@ -18,13 +17,8 @@ ANNOUNCED_TTL_S = 10.0  # another process's publishing shows within this; the pu
 
 
 def any_valid(now: datetime) -> bool:
-    portal = current_app.extensions["ibok"]
-    cached = portal.announced
-    if cached is None or time.monotonic() - cached[0] >= ANNOUNCED_TTL_S:
-        with context.reading() as conn:
-            cached = (time.monotonic(), announcements.windows(conn, now))
-        portal.announced = cached
-    return any(start <= now < end for start, end in cached[1])
+    windows = context.per_process("announced", ANNOUNCED_TTL_S, lambda conn: announcements.windows(conn, now))
+    return any(start <= now < end for start, end in windows)
 
 
 def forget() -> None:
