@@ -10,15 +10,21 @@ import multiprocessing
 import os
 
 bind = os.environ.get("IBOK_PORTAL_BIND", "127.0.0.1:8000")  # behind a TLS-terminating reverse proxy
-# Two processes per core, two threads each: a page waits on the store for a third of its time, and
-# fewer threads per process queue fewer requests behind one another (scripts/bench-portal compared
-# 5x4, 3x4, 4x2 and 8x1 on 2 cores: 4x2 had the lowest 95th percentiles; docs/benchmarks.md).
+# Sync workers, two processes per core, behind a buffering reverse proxy (nginx or the like, which
+# also terminates TLS and holds slow clients): a sync worker takes a connection only when it is idle,
+# so every request waits in the one kernel queue, first come first served, and none waits behind a
+# busy worker while another is free. gthread workers take connections greedily and keep them alive:
+# 4x2 gthread on 2 cores gave 95th percentiles 2.3-2.8 times the mean latency (a worker with 8 of
+# the 20 connections serves each a third as often as one with 3), sync workers 1.2-1.3 times; 3, 4,
+# 5 and 6 sync workers were compared, and 4 had the lowest tail (docs/benchmarks.md, stop 13).
 workers = int(os.environ.get("IBOK_PORTAL_WORKERS", multiprocessing.cpu_count() * 2))
-threads = int(os.environ.get("IBOK_PORTAL_THREADS", "2"))
-worker_class = "gthread"
+# More than one thread turns the workers into gthread ones (gunicorn's rule): for a deployment whose
+# proxy does not buffer, at the price of the tail above.
+threads = int(os.environ.get("IBOK_PORTAL_THREADS", "1"))
+worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
+keepalive = 5  # used by gthread workers only (threads > 1); sync workers close after each response
 max_requests = 20000  # recycle workers now and then (a restart costs a worker about a second of CPU)
 max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("IBOK_PORTAL_PROXIES", "127.0.0.1")  # trust X-Forwarded-* from these

@@ -62,7 +62,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--reuse", metavar="NAME", help="a billing database and store of this name kept by --keep")
     parser.add_argument("--keep", action="store_true", help="leave the databases for --reuse")
     parser.add_argument("--customers", type=int, default=200, help="logins made (customers with most invoices)")
-    parser.add_argument("--clients", type=int, default=24, help="concurrent connections of the load generator")
+    parser.add_argument("--clients", type=int, default=20,
+                        help="concurrent connections of the load generator (the target names at least 20)")
     parser.add_argument("--seconds", type=int, default=20, help="load per page")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: its config's)")
     return parser.parse_args(argv)
