@@ -260,9 +260,13 @@ def test_a_new_terms_version_is_accepted_at_the_next_login(site: Site) -> None:
 def test_billings_outages_are_listed_beside_the_announcements_read_only(site: Site) -> None:
     with site.mirror.office() as office:
         district = office.one("SELECT MIN(REJON) FROM PUNKTY")[0]
-        outage_id, now = office.next_ids("ID_AWARII"), office.now()
-        office.insert("AWARIE", {"ID_AWARII": outage_id, "REJON": district, "OD": now, "DO": now + timedelta(hours=6),
-                                 "OPIS": "Awaria magistrali na ul. Lipowej.", "DATA_MOD": now})
+        # Stamped on the office's (test) clock, for the sync; going on now on the real one, which the page
+        # lists by (billing keeps local time in Warsaw).
+        outage_id, stamp = office.next_ids("ID_AWARII"), office.now()
+        now = datetime.now(ZoneInfo("Europe/Warsaw")).replace(tzinfo=None, microsecond=0)
+        office.insert("AWARIE", {"ID_AWARII": outage_id, "REJON": district, "OD": now - timedelta(hours=1),
+                                 "DO": now + timedelta(hours=6), "OPIS": "Awaria magistrali na ul. Lipowej.",
+                                 "DATA_MOD": stamp})
         office.commit()
     site.mirror.sync()
     page = administrator(site).get("/admin/notices").get_data(as_text=True)

@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import and_, func, select, update
 
+from adapters.standin.office import Office
 from adapters.store.db import writer
 from adapters.store.pages import billing as pages
 from adapters.store.tables import (
@@ -35,7 +36,7 @@ from portal.app import create_app
 from tests.conftest import BillingDatabase
 from tests.portal.browser import VIEWPORTS, chromium, violations
 from tests.portal.conftest import PASSWORD, Site, csrf, portal_settings
-from tests.sync.conftest import open_mirror
+from tests.sync.conftest import Mirror, open_mirror
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 
@@ -51,6 +52,23 @@ def synced_site(tmp: Path, **extra: str) -> Site:
     return Site(create_app(settings), mirror, settings)
 
 
+def defer_due_dates(mirror: Mirror) -> None:
+    """The stand-in is built as of a fixed day (AS_OF), so on a later real day every unpaid invoice is
+    overdue. As a clerk grants a deferral, the office moves the due date of one partly paid and one
+    unpaid invoice two weeks past today (stamping the change), and the sync brings it over: every
+    status the portal shows then has an invoice on any day the tests run."""
+    deferred = today() + timedelta(days=14)
+    with Office(mirror.billing.dsn, clock=mirror.clock) as office:
+        rows = office.rows("SELECT f.ID_FAKT, r.ZAPLACONO FROM FAKTURY f JOIN ROZRACHUNKI r ON r.ID_FAKT = f.ID_FAKT"
+                           " WHERE r.POZOSTALO > 0 AND COALESCE(f.ANULOWANA, 'N') <> 'T' AND f.BRUTTO > 0 ORDER BY f.ID_FAKT")
+        partly = next(r[0] for r in rows if r[1] > 0)
+        unpaid = next(r[0] for r in rows if r[1] == 0)
+        for invoice_id in (partly, unpaid):
+            office.update("FAKTURY", {"ID_FAKT": invoice_id}, {"TERMIN_PLATNOSCI": deferred, "DATA_MOD": office.now()})
+        office.commit()
+    mirror.sync()
+
+
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """A site shared by this module's tests, which only read (each with its own login); its PDF archive
@@ -58,6 +76,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("billing-pages")
     (tmp / "archive").mkdir()
     site = synced_site(tmp, IBOK_BILLING_PDF_ARCHIVE_DIR=str(tmp / "archive"))
+    defer_due_dates(site.mirror)
     yield site
     site.mirror.source.close()
     site.mirror.store.dispose()
@@ -370,6 +389,7 @@ def test_another_customers_invoice_pdf_and_readings_answer_like_missing_ones(sho
 def test_the_billing_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:  # noqa: ANN001
     postgres = make_mirror("sqlite", "postgresql")
     postgres.sync()
+    defer_due_dates(postgres)  # as the shop's
     day = today()
     with shop.mirror.store.engine.connect() as lite, postgres.store.engine.connect() as pg:
         for customer in shop.customer_ids(8):
