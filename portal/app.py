@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 from pathlib import Path
 
 from flask import Flask, render_template
@@ -26,9 +28,9 @@ class Portal:
 
     settings: Settings
     engine: Engine
-    fresh: tuple[float, datetime | None] | None = None  # (when read, "data as of"): see context.fresh_at
-    # (when read, periods of the announcements not ended): see portal.customer.announced
-    announced: tuple[float, list[tuple[datetime, datetime]]] | None = None
+    # Values every customer shares, each read at most once a while by each process: by key, (when
+    # read, value); see context.per_process ("data as of", the announcements' periods, tariff averages).
+    shared: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -4,7 +4,7 @@ calendar day."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -17,6 +17,7 @@ from adapters.store.pages import freshness
 from config.settings import Settings
 
 T = TypeVar("T")
+SHARED_MAX = 512  # values kept by per_process in each process
 FRESHNESS_TTL_S = 10.0  # how long a process reuses "data as of …": the same for every customer
 
 
@@ -53,16 +54,22 @@ def reading() -> Iterator[Connection]:
     yield conn
 
 
-def per_process(name: str, ttl_s: float, load: Callable[[Connection], T]) -> T:
+def per_process(key: Hashable, ttl_s: float, load: Callable[[Connection], T]) -> T:
     """A value every customer shares (``load`` read with the request's connection), read at most once
-    every ``ttl_s`` by each process and kept on the app's ``Portal`` as ``name``: (when read, value)."""
-    portal = current_app.extensions["ibok"]
-    cached = getattr(portal, name)
+    every ``ttl_s`` by each process and kept on the app's ``Portal`` under ``key``."""
+    shared = current_app.extensions["ibok"].shared
+    cached = shared.get(key)
     if cached is None or time.monotonic() - cached[0] >= ttl_s:
+        if len(shared) >= SHARED_MAX:  # keys that carry a period (tariff averages) are many: start afresh
+            shared.clear()
         with reading() as conn:
-            cached = (time.monotonic(), load(conn))
-        setattr(portal, name, cached)
+            cached = shared[key] = (time.monotonic(), load(conn))
     return cached[1]
+
+
+def forget(key: Hashable) -> None:
+    """The next ``per_process`` of ``key`` reads it again (this process has just changed it)."""
+    current_app.extensions["ibok"].shared.pop(key, None)
 
 
 def fresh_at() -> datetime | None:

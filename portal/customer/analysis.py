@@ -30,6 +30,7 @@ from flask import (
 )
 from flask_babel import format_decimal
 from markupsafe import Markup, escape
+from sqlalchemy import Connection
 
 from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
@@ -46,6 +47,7 @@ MAX_MONTHS = 60  # five years: what the store keeps, and what a chart can still 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 PLACES = {"consumption": 3, "charges": 2}  # m³ to the litre, złoty to the grosz
 CHART_ID = "analysis-chart"
+AVERAGES_TTL_S = 60.0  # a tariff's averages kept by each process (the daemon recomputes them hourly)
 
 
 @dataclass(frozen=True)
@@ -308,10 +310,17 @@ def _load() -> tuple[Context, Parsed, date]:
     return ctx, parse(request.args, ctx, today), today
 
 
+def _averages(_conn: Connection, tariff: str, measure: str, first: date, last: date) -> Mapping[date, Decimal]:
+    """A tariff's average household over a period: the same for every customer in the tariff, and
+    recomputed by the daemon once an hour, so each process reads it at most once a minute."""
+    return context.per_process(("tariff_averages", tariff, measure, first, last), AVERAGES_TTL_S,
+                               lambda read: pages.tariff_averages(read, tariff, measure, first, last))
+
+
 def _figures(ctx: Context, params: Params) -> Figures:
     with context.reading() as conn:
         return pages.figures(conn, g.customer_id, ctx, measure=params.measure, meter_id=params.meter_id,
-                             first=params.first, last=params.last)
+                             first=params.first, last=params.last, averages_of=_averages)
 
 
 def form_of(ctx: Context, parsed: Parsed, today: date) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
-
 from adapters.store import announcements
 from portal import context
 from portal.i18n import request_locale
@@ -23,7 +21,7 @@ def any_valid(now: datetime) -> bool:
 
 def forget() -> None:
     """After publishing or withdrawing: this process reads the periods again at its next page."""
-    current_app.extensions["ibok"].announced = None
+    context.forget("announced")
 
 
 def shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 
 from adapters.store import averages
 from adapters.store.db import writer
@@ -202,6 +202,37 @@ def test_the_page_and_the_csv_show_the_stores_figures_with_the_year_before_and_t
         earlier = add_months(month, -12)
         assert row[2] == earlier.strftime("%Y-%m")
         assert [Decimal(row[1]), Decimal(row[3]), Decimal(row[4])] == [own[month], own.get(earlier, 0), tariff[month]]
+
+
+def test_a_tariffs_averages_are_read_once_a_while_by_a_process_for_every_customer_in_the_tariff(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = site.mirror.store.engine
+    _refresh(engine)
+    with engine.connect() as conn:
+        held = conn.execute(select(contracts.c.customer_id, contracts.c.tariff)).all()
+    tariffs = defaultdict(set)
+    for customer, tariff in held:
+        tariffs[customer].add(tariff)
+    by_tariff = defaultdict(list)
+    for customer, held_tariffs in sorted(tariffs.items()):
+        if len(held_tariffs) == 1:
+            by_tariff[next(iter(held_tariffs))].append(customer)
+    first, second = next(customers for customers in by_tariff.values() if len(customers) >= 2)[:2]
+    statements: list[str] = []
+    portal_engine = site.app.extensions["ibok"].engine
+    listener = lambda *args: statements.append(args[2]) if "tariff_months" in args[2] else None  # noqa: E731
+    event.listen(portal_engine, "before_cursor_execute", listener)
+    try:
+        clients = [_client(site, customer) for customer in (first, second)]
+        pages = [_page(client, **PERIOD)[1] for client in clients]
+        assert len(statements) == 1  # the second customer's page used the process's copy
+        tariff_column = [[row[-1] for row in page.rows[1:-1]] for page in pages]
+        assert tariff_column[0] == tariff_column[1] and any(v != "—" for v in tariff_column[0])
+        monkeypatch.setattr("portal.customer.analysis.AVERAGES_TTL_S", 0.0)
+        _page(clients[0], **PERIOD)
+        assert len(statements) == 2  # the copy had expired: read again
+    finally:
+        event.remove(portal_engine, "before_cursor_execute", listener)
 
 
 def test_the_default_period_is_the_last_twelve_full_months_and_the_csv_link_keeps_the_choices(site: Site) -> None:

@@ -9,7 +9,7 @@ averages (``tariff_months`` by its key).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -107,6 +107,9 @@ _c, _cm, _tm = contracts.c, customer_months.c, tariff_months.c
 _HOLDINGS = (select(_c.id, _c.number, _c.point_id, _c.services, _c.tariff, _c.starts_on, _c.ends_on)
              .where(_c.customer_id == bindparam("customer")).order_by(_c.starts_on, _c.id))
 _SPAN = select(func.min(_cm.month), func.max(_cm.month)).where(_cm.customer_id == bindparam("customer"))
+# The holdings with the span on each row: one round trip for both where the customer has a contract.
+_HOLDINGS_SPAN = _HOLDINGS.add_columns(_SPAN.with_only_columns(func.min(_cm.month)).scalar_subquery(),
+                                       _SPAN.with_only_columns(func.max(_cm.month)).scalar_subquery())
 _BETWEEN = (bindparam("first"), bindparam("last"))
 _m, _p = meters.c, points.c
 _METERS = (select(_m.id, _m.serial_number, _m.main, _m.point_id, _m.mounted_on, _m.dismounted_on,
@@ -158,9 +161,14 @@ def span_of(conn: Connection, customer_id: int) -> tuple[date, date] | None:
 
 
 def context(conn: Connection, customer_id: int, today: date) -> Context:
-    holdings = holdings_of(conn, customer_id)
-    return Context(tuple(holdings), tuple(meters_of(conn, holdings)), tariff_choice(holdings, today),
-                   span_of(conn, customer_id))
+    rows = conn.execute(_HOLDINGS_SPAN, {"customer": customer_id}).all()
+    holdings = [Holding(*row[:-2]) for row in rows]
+    if rows:
+        first, last = rows[0][-2:]
+        span = None if first is None else (first, last)
+    else:  # no contract (any more): figures may still be there
+        span = span_of(conn, customer_id)
+    return Context(tuple(holdings), tuple(meters_of(conn, holdings)), tariff_choice(holdings, today), span)
 
 
 # ----- the figures ------------------------------------------------------------------------------
@@ -194,10 +202,14 @@ def tariff_averages(conn: Connection, tariff: str, measure: str, first: date, la
     return {month: value for month, value in rows}
 
 
+Averages = Callable[[Connection, str, str, date, date], Mapping[date, Decimal]]
+
+
 def figures(conn: Connection, customer_id: int, ctx: Context, *, measure: str, meter_id: int | None,
-            first: date, last: date) -> Figures:
+            first: date, last: date, averages_of: Averages = tariff_averages) -> Figures:
     """The period's figures for the whole account or one of its meters (consumption only), the same
-    months a year earlier, and (for the account) the tariff's average household."""
+    months a year earlier, and (for the account) the tariff's average household (``averages_of``: as
+    ``tariff_averages``, or a copy of its answers kept a while)."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
     months = months_between(first, last)
@@ -213,6 +225,6 @@ def figures(conn: Connection, customer_id: int, ctx: Context, *, measure: str, m
         span = (min(values), max(values)) if values else None
     tariff = None
     if meter_id is None and ctx.tariff is not None:
-        averages = tariff_averages(conn, ctx.tariff.tariff, measure, months[0], months[-1])
+        averages = averages_of(conn, ctx.tariff.tariff, measure, months[0], months[-1])
         tariff = tuple(averages.get(m) for m in months)
     return Figures(tuple(months), aligned(values, months, span, zero), aligned(values, earlier, span, zero), tariff)

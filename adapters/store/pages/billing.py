@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -70,19 +73,29 @@ def paginate(conn: Connection, query: Select, number: int, size: int,
     round trip: the count rides along with the page's rows; only a page past the end costs a count of
     its own."""
     params = params or {}
-    counted = query.add_columns(func.count().over().label("_total")).limit(size)
+    counted = _counted(query)
     offset = (max(number, 1) - 1) * size
-    rows = [dict(r) for r in conn.execute(counted.offset(offset), params).mappings()] if offset < 2**31 else []
+    rows = ([dict(r) for r in conn.execute(counted, {**params, "_size": size, "_offset": offset}).mappings()]
+            if offset < 2**31 else [])
     if rows:
         total = rows[0]["_total"]
     else:
         total = conn.execute(select(func.count()).select_from(query.order_by(None).subquery()), params).scalar_one()
         if number > 1 and total:
             number = _pages(total, size)
-            rows = [dict(r) for r in conn.execute(counted.offset((number - 1) * size), params).mappings()]
+            rows = [dict(r) for r in conn.execute(counted, {**params, "_size": size,
+                                                            "_offset": (number - 1) * size}).mappings()]
     for row in rows:
         del row["_total"]
     return Page(rows, min(max(number, 1), _pages(total, size)), size, total)
+
+
+@lru_cache(maxsize=64)
+def _counted(query: Select) -> Select:
+    """``query`` with the count of all its rows on each row, and the page's size and offset as
+    parameters: built once for a statement its module builds once (a page's statements are)."""
+    return (query.add_columns(func.count().over().label("_total"))
+            .limit(bindparam("_size", type_=Integer)).offset(bindparam("_offset", type_=Integer)))
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,7 @@ class InvoiceFilter:
 
 
 # ----- invoices -----------------------------------------------------------------------------------
-def _status(today: date) -> ColumnElement[str]:
+def _status(today: date | ColumnElement[date]) -> ColumnElement[str]:
     """An invoice's status as the customer sees it, in the order that decides.
 
     Cancelled; a credit (a correction of zero or less: nothing to pay) "correcting"; nothing
@@ -117,30 +130,34 @@ def _with_settlement() -> Any:
     return invoices.outerjoin(settlements, settlements.c.invoice_id == invoices.c.id)
 
 
-def _conditions(customer_id: int, today: date, chosen: InvoiceFilter) -> list[ColumnElement[bool]]:
-    i = invoices.c
-    where: list[ColumnElement[bool]] = [i.customer_id == customer_id]
-    if chosen.since is not None:
-        where.append(i.issued_on >= chosen.since)
-    if chosen.until is not None:
-        where.append(i.issued_on <= chosen.until)
-    if chosen.status == "correcting":  # every correcting invoice, whatever its payment
+@lru_cache(maxsize=32)
+def _invoice_list(since: bool, until: bool, status: str | None) -> Select:
+    """The statement listing a customer's invoices, newest first, for one shape of the filters (which of
+    them are given): built once per shape, the customer, today and the dates are its parameters."""
+    i, s = invoices.c, settlements.c
+    today = bindparam("today", type_=Date)
+    where: list[ColumnElement[bool]] = [i.customer_id == bindparam("customer", type_=Integer)]
+    if since:
+        where.append(i.issued_on >= bindparam("since", type_=Date))
+    if until:
+        where.append(i.issued_on <= bindparam("until", type_=Date))
+    if status == "correcting":  # every correcting invoice, whatever its payment
         where.append(i.correcting.is_(True))
-    elif chosen.status in STATUSES:
-        where.append(_status(today) == chosen.status)
-    return where
+    elif status in STATUSES:
+        where.append(_status(today) == _text(status))
+    return (select(i.id, i.number, i.correcting, i.issued_on, i.period_from, i.period_to, i.due_on, i.gross,
+                   i.cancelled, func.coalesce(s.remaining, i.gross).label("remaining"), _status(today).label("status"))
+            .select_from(_with_settlement()).where(and_(*where))
+            .order_by(i.issued_on.desc(), i.id.desc()))
 
 
 def invoice_page(conn: Connection, customer_id: int, today: date, chosen: InvoiceFilter, number: int,
                  size: int) -> Page:
     """The customer's invoices matching ``chosen``, newest first, one page of them."""
-    i, s = invoices.c, settlements.c
-    query = (select(i.id, i.number, i.correcting, i.issued_on, i.period_from, i.period_to, i.due_on, i.gross,
-                    i.cancelled, func.coalesce(s.remaining, i.gross).label("remaining"),
-                    _status(today).label("status"))
-             .select_from(_with_settlement()).where(and_(*_conditions(customer_id, today, chosen)))
-             .order_by(i.issued_on.desc(), i.id.desc()))
-    return paginate(conn, query, number, size)
+    status = chosen.status if chosen.status in STATUSES else None
+    query = _invoice_list(chosen.since is not None, chosen.until is not None, status)
+    return paginate(conn, query, number, size,
+                    {"customer": customer_id, "today": today, "since": chosen.since, "until": chosen.until})
 
 
 def invoice(conn: Connection, customer_id: int, invoice_id: int, today: date) -> dict[str, Any] | None:
