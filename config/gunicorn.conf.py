@@ -18,8 +18,9 @@ bind = os.environ.get("IBOK_PORTAL_BIND", "127.0.0.1:8000")  # behind a TLS-term
 # the 20 connections serves each a third as often as one with 3), sync workers 1.2-1.3 times; 3, 4,
 # 5 and 6 sync workers were compared, and 4 had the lowest tail (docs/benchmarks.md, stop 13).
 workers = int(os.environ.get("IBOK_PORTAL_WORKERS", multiprocessing.cpu_count() * 2))
-# More than one thread turns the workers into gthread ones (gunicorn's rule): for a deployment whose
-# proxy does not buffer, at the price of the tail above.
+# More than one thread turns the workers into gthread ones (gunicorn's rule): for browsers served
+# with no buffering proxy in front (the demo), where an idle or speculative connection would hold a
+# sync worker until `timeout`; at the price of the tail above.
 threads = int(os.environ.get("IBOK_PORTAL_THREADS", "1"))
 worker_class = "sync"
 timeout = 30
