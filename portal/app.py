@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, render_template
 from sqlalchemy import Engine

@@ -18,7 +18,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import and_, func, select, update
 
-from adapters.standin.office import Office
 from adapters.store.db import writer
 from adapters.store.pages import billing as pages
 from adapters.store.tables import (
@@ -58,9 +57,10 @@ def defer_due_dates(mirror: Mirror) -> None:
     unpaid invoice two weeks past today (stamping the change), and the sync brings it over: every
     status the portal shows then has an invoice on any day the tests run."""
     deferred = today() + timedelta(days=14)
-    with Office(mirror.billing.dsn, clock=mirror.clock) as office:
+    with mirror.office() as office:
         rows = office.rows("SELECT f.ID_FAKT, r.ZAPLACONO FROM FAKTURY f JOIN ROZRACHUNKI r ON r.ID_FAKT = f.ID_FAKT"
-                           " WHERE r.POZOSTALO > 0 AND COALESCE(f.ANULOWANA, 'N') <> 'T' AND f.BRUTTO > 0 ORDER BY f.ID_FAKT")
+                           " WHERE r.POZOSTALO > 0 AND COALESCE(f.ANULOWANA, 'N') <> 'T' AND f.BRUTTO > 0"
+                           " ORDER BY f.ID_FAKT")
         partly = next(r[0] for r in rows if r[1] > 0)
         unpaid = next(r[0] for r in rows if r[1] == 0)
         for invoice_id in (partly, unpaid):

@@ -125,10 +125,6 @@ _TARIFF_MONTHS = {measure: select(_tm.month, _tm[measure]).where(and_(
     for measure in MEASURES}
 
 
-def holdings_of(conn: Connection, customer_id: int) -> list[Holding]:
-    return [Holding(*row) for row in conn.execute(_HOLDINGS, {"customer": customer_id})]
-
-
 def main_contract(holdings: Sequence[Holding], today: date) -> Holding | None:
     """The customer's main contract: of those current today, the oldest one supplying water (then any);
     without a current one, the one that ended last."""
@@ -155,19 +151,19 @@ def meters_of(conn: Connection, holdings: Sequence[Holding]) -> list[dict[str, A
     return [dict(r) for r in conn.execute(_METERS, {"points": point_ids}).mappings()]
 
 
+def _span(first: date | None, last: date | None) -> tuple[date, date] | None:
+    return None if first is None or last is None else (first, last)
+
+
 def span_of(conn: Connection, customer_id: int) -> tuple[date, date] | None:
-    first, last = conn.execute(_SPAN, {"customer": customer_id}).one()
-    return None if first is None else (first, last)
+    return _span(*conn.execute(_SPAN, {"customer": customer_id}).one())
 
 
 def context(conn: Connection, customer_id: int, today: date) -> Context:
     rows = conn.execute(_HOLDINGS_SPAN, {"customer": customer_id}).all()
     holdings = [Holding(*row[:-2]) for row in rows]
-    if rows:
-        first, last = rows[0][-2:]
-        span = None if first is None else (first, last)
-    else:  # no contract (any more): figures may still be there
-        span = span_of(conn, customer_id)
+    # Without a contract (any more) figures may still be there: the span asked for on its own.
+    span = _span(*rows[0][-2:]) if rows else span_of(conn, customer_id)
     return Context(tuple(holdings), tuple(meters_of(conn, holdings)), tariff_choice(holdings, today), span)
 
 
