@@ -78,7 +78,7 @@ class Meter(NamedTuple):
 class Reading(NamedTuple):
     id: int
     meter_id: int
-    point_id: int
+    point_id: int | None  # the meter's point; None when billing has no such meter (an orphan)
     read_on: date
     state: Decimal  # m³, 3 places
     consumption: Decimal
@@ -133,7 +133,7 @@ class Payment(NamedTuple):
 
 class Settlement(NamedTuple):
     invoice_id: int
-    customer_id: int
+    customer_id: int | None  # the invoice's customer; None when billing has no such invoice (an orphan)
     paid: Decimal
     remaining: Decimal
     settled_on: date | None
@@ -234,6 +234,27 @@ ENTITIES: dict[str, type] = {
 }
 
 
+# Which fields of a record name a row of another entity (its parent). A row whose parent billing
+# lacks (an import's leftovers, a parent deleted by a script) is still mirrored, and counted as an
+# orphan: it belongs to no customer.
+PARENTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "contracts": (("customer_id", "customers"), ("point_id", "points"), ("seller_id", "sellers")),
+    "meters": (("point_id", "points"),),
+    "readings": (("meter_id", "meters"),),
+    "invoices": (("customer_id", "customers"), ("contract_id", "contracts")),
+    "settlements": (("invoice_id", "invoices"),),
+    "payments": (("customer_id", "customers"),),
+}
+
+# Fields a record takes from its parent (billing joins them in): child entity -> (field, parent
+# entity, the child's field naming the parent). When the parent's field changes, the children's
+# change with it: a meter moved to another point takes its readings along.
+INHERITED: dict[str, tuple[str, str, str]] = {
+    "readings": ("point_id", "meters", "meter_id"),
+    "settlements": ("customer_id", "invoices", "invoice_id"),
+}
+
+
 def key_of(record: tuple) -> int:
     """The billing primary key (the first field, by convention)."""
     return record[0]
@@ -246,3 +267,12 @@ def content_hash(record: tuple) -> str:
     should not arise: values are quantized at the edge), dates, UTC datetimes, None and bools.
     """
     return hashlib.blake2b(repr(record).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def row_digest(record: tuple, source_sum: int | None) -> str:
+    """What the store keeps of a row to know whether a re-read one changed: its content, and billing's
+    own checksum of its raw values when billing computes one (a raw change with the same content
+    still reaches the store, so that billing's sums over key ranges go on matching the store's)."""
+    if source_sum is None:
+        return content_hash(record)
+    return hashlib.blake2b(f"{record!r}#{source_sum}".encode(), digest_size=16).hexdigest()

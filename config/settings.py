@@ -153,6 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sync", "lease_s", _integer(10, 3600), 120, False, "seconds a stream's lease lasts unless its runner renews it"),
     Setting("sync", "retry_attempts", _integer(1, 50), 6, False, "tries of one billing query before a transient error fails the run"),
     Setting("sync", "retry_max_wait_s", _integer(1, 600), 30, False, "the longest pause between two tries of a billing query"),
+    Setting("sync", "clock_tolerance_s", _integer(0, 86400), 300, False, "seconds a change stamp may lie ahead of billing's own clock before it is reported as stamped ahead (the checkpoint never goes further)"),
     Setting("daemon", "intervals", SECONDS_BY_STREAM, {}, False, "seconds between incremental runs, per stream (others keep their defaults)"),
     Setting("daemon", "reconcile_at", CLOCK_TIME, "02:30", False, "when the nightly reconciliation starts (billing's local time)"),
     Setting("daemon", "requests_every_s", _integer(1, 60), 2, False, "how often the daemon looks for manual resync requests"),

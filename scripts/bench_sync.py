@@ -103,6 +103,26 @@ def _profile_report(path: Path, out: Path) -> None:
 RESULT_LINE = re.compile(r"^(\w+)\s+(\w+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)$")
 
 
+RECONCILED_LINE = re.compile(r"^(\w+)\s+(\w+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)$")
+
+
+def reconciled_of(stdout: str) -> dict[str, dict[str, int]]:
+    """The per-stream table `ibok sync reconcile` prints: compared, changed, missing, extra, orphans."""
+    found = {}
+    for line in stdout.splitlines():
+        m = RECONCILED_LINE.match(line.strip())
+        if m:
+            found[m[1]] = dict(zip(("compared", "changed", "missing", "extra", "orphans"),
+                                   (int(v.replace(",", "")) for v in m.groups()[2:7])))
+    return found
+
+
+def repairs(stdout: str) -> str:
+    found = reconciled_of(stdout)
+    totals = {k: sum(r[k] for r in found.values()) for k in ("compared", "changed", "missing", "extra", "orphans")}
+    return ", ".join(f"{n:,} {k}" for k, n in totals.items())
+
+
 def results_of(stdout: str) -> dict[str, dict[str, object]]:
     """The per-stream table `ibok sync run` / `reconcile` prints."""
     found = {}
@@ -248,6 +268,54 @@ def change_data(database: str, total_rows: int, percent: float, payments: int, c
     return report
 
 
+@dataclass
+class ScriptReport:
+    """Changes made behind the change stamps, as the vendor's scripts and a DBA make them."""
+
+    seconds: float = 0.0
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{n:,} {what}" for what, n in self.rows.items())
+
+
+def script_changes(database: str, seed: int, scale: int) -> ScriptReport:
+    """In-place changes with the old stamp, stamps set back a week, meters moved and contracts given to
+    another customer with no stamp, hard deletes: what only a reconciliation finds."""
+    conn = mariadb(database)
+    cur = conn.cursor()
+    rng = random.Random(f"bench-sync-scripts:{seed}")
+    report = ScriptReport()
+    started = time.monotonic()
+
+    def keys(table: str, key: str, count: int) -> list[int]:
+        low, high = cur.execute(f"SELECT MIN({key}), MAX({key}) FROM {table}").fetchone()
+        population = range(int(low), int(high) + 1)
+        return sorted(rng.sample(population, min(count, len(population))))
+
+    def run(what: str, sql: str, table: str, key: str, count: int, *params: object) -> None:
+        chosen = keys(table, key, count)
+        marks = ", ".join("?" * len(chosen))
+        report.rows[what] = cur.execute(f"{sql} WHERE {key} IN ({marks})", *params, *chosen).rowcount
+        conn.commit()
+
+    points = keys("PUNKTY", "ID_PKT", 1)[0]
+    customer = keys("ODBIORCY", "ID_ODB", 1)[0]
+    run("payment amounts (stamp kept)", "UPDATE WPLATY SET KWOTA = KWOTA + 0.01", "WPLATY", "ID_WPL", 5 * scale)
+    run("customer e-mails and e-invoice flags (stamp kept)",
+        "UPDATE ODBIORCY SET EMAIL = CONCAT('skrypt.', ID_ODB, '@example.pl'), "
+        "E_FAKTURA = IF(E_FAKTURA = 'T', 'N', 'T')", "ODBIORCY", "ID_ODB", 2 * scale)
+    run("invoices (stamp set back a week)", "UPDATE FAKTURY SET BRUTTO = BRUTTO + 0.01, NETTO = NETTO + 0.01, "
+        "DATA_MOD = DATA_MOD - INTERVAL 7 DAY", "FAKTURY", "ID_FAKT", 2 * scale)
+    run("meters moved (no stamp)", "UPDATE WODOMIERZE SET ID_PKT = ?", "WODOMIERZE", "ID_WOD", scale // 2, points)
+    run("contracts given to another customer (stamp kept)", "UPDATE UMOWY SET ID_ODB = ?", "UMOWY", "ID_UMOWY",
+        scale // 5, customer)
+    run("payments deleted", "DELETE FROM WPLATY", "WPLATY", "ID_WPL", scale)
+    report.seconds = time.monotonic() - started
+    conn.close()
+    return report
+
+
 # ----- the raw pipe ---------------------------------------------------------------------------------
 PG_TYPES = {int: "bigint", float: "double precision", Decimal: "numeric", str: "text", date: "date",
             datetime: "timestamp", bytes: "bytea", bytearray: "bytea", bool: "boolean"}
@@ -306,6 +374,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--payments", type=int, default=300)
     parser.add_argument("--corrections", type=int, default=100)
     parser.add_argument("--deletions", type=int, default=50)
+    parser.add_argument("--scripts", type=int, default=100,
+                        help="scale of the changes behind the stamps (x5 payments, x2 customers and invoices, ...)")
     parser.add_argument("--profile", action="append", default=[], choices=STEPS[:-1],
                         help="run this step under cProfile (repeatable; slows it down)")
     parser.add_argument("--skip-raw", action="store_true", help="leave out the raw pipe")
@@ -338,6 +408,8 @@ def main(argv: list[str]) -> int:
             mariadb().cursor().execute(f"CREATE DATABASE {billing}")
             build = run_child("build", [str(IBOK), "--log-level", "WARNING", "legacy", "create", "--dsn",
                                         billing_dsn(billing), "--size", args.size, "--seed", str(args.seed),
+                                        # two days back: the data's last stamps stay behind billing's clock
+                                        "--as-of", (warsaw_now().date() - timedelta(days=2)).isoformat(),
                                         "--reader-password", f"r-{token}-{secrets.token_hex(6)}",
                                         "--writer-password", f"w-{token}-{secrets.token_hex(6)}"], env, work)
             show(build)
@@ -384,14 +456,29 @@ def main(argv: list[str]) -> int:
                           f"{sum(r['deleted'] for r in written.values()):,} deleted; "
                           f"{100 * incremental.seconds / full.seconds:.1f}% of the full sync")
         print("  " + incremental.stdout.replace("\n", "\n  ").rstrip())
+        failed += ["incremental"] if incremental.exit_code else []
+
+        print("d. scripts change rows behind the change stamps; reconcile by billing's range checksums, verify")
+        scripts = script_changes(billing, args.seed, args.scripts)
+        print(f"  {scripts} in {scripts.seconds:.1f} s")
         reconcile = run_child("reconcile", [str(IBOK), "sync", "reconcile", *sync_opts], env, work,
                               "reconcile" in args.profile)
-        fixed = results_of(reconcile.stdout)
-        show(reconcile, f", {sum(r['written'] for r in fixed.values()):,} written, "
-                        f"{sum(r['deleted'] for r in fixed.values()):,} deleted")
+        show(reconcile, f"; {repairs(reconcile.stdout)}")
+        print("  " + reconcile.stdout.replace("\n", "\n  ").rstrip())
         verified = run_child("verify", [str(IBOK), "sync", "verify"], env, work, "verify" in args.profile)
         show(verified, f", {verified.stdout.strip().splitlines()[-1] if verified.stdout.strip() else ''}")
-        failed += [c.label for c in (incremental, reconcile, verified) if c.exit_code]
+        failed += [c.label for c in (reconcile, verified) if c.exit_code]
+
+        print("e. the scripts again; reconcile row by row (--rows), verify row by row")
+        scripts_rows = script_changes(billing, args.seed + 1, args.scripts)
+        print(f"  {scripts_rows} in {scripts_rows.seconds:.1f} s")
+        reconcile_rows = run_child("reconcile-rows", [str(IBOK), "sync", "reconcile", "--rows", *sync_opts], env,
+                                   work, "reconcile" in args.profile)
+        show(reconcile_rows, f"; {repairs(reconcile_rows.stdout)}")
+        verified_rows = run_child("verify-rows", [str(IBOK), "sync", "verify", "--rows"], env, work,
+                                  "verify" in args.profile)
+        show(verified_rows, f", {verified_rows.stdout.strip().splitlines()[-1] if verified_rows.stdout.strip() else ''}")
+        failed += [c.label for c in (reconcile_rows, verified_rows) if c.exit_code]
 
         raw = None
         if not args.skip_raw:
@@ -417,9 +504,16 @@ def main(argv: list[str]) -> int:
             ("1% change", f"{change.rows:,} rows ({100 * change.rows / total:.2f}%)"),
             ("incremental", f"{incremental.seconds:.1f} s = {100 * incremental.seconds / full.seconds:.1f}% of "
                             f"the full sync (target <= 5%), peak RSS {incremental.peak_rss_mb:.0f} MB"),
-            ("reconcile", f"{reconcile.seconds:.1f} s, peak RSS {reconcile.peak_rss_mb:.0f} MB"),
-            ("verify", f"{verified.seconds:.1f} s, " + ("exit 0" if verified.exit_code == 0
-                                                         else f"FAILED (exit {verified.exit_code})")),
+            ("script changes", f"{scripts} (each pass)"),
+            ("reconcile", f"{reconcile.seconds:.1f} s (target <= 900 s), peak RSS {reconcile.peak_rss_mb:.0f} MB; "
+                          f"{repairs(reconcile.stdout)}"),
+            ("verify", f"{verified.seconds:.1f} s (target <= 981 s), peak RSS {verified.peak_rss_mb:.0f} MB, "
+                       + ("exit 0" if verified.exit_code == 0 else f"FAILED (exit {verified.exit_code})")),
+            ("reconcile --rows", f"{reconcile_rows.seconds:.1f} s, peak RSS {reconcile_rows.peak_rss_mb:.0f} MB; "
+                                 f"{repairs(reconcile_rows.stdout)}"),
+            ("verify --rows", f"{verified_rows.seconds:.1f} s, peak RSS {verified_rows.peak_rss_mb:.0f} MB, "
+                              + ("exit 0" if verified_rows.exit_code == 0
+                                 else f"FAILED (exit {verified_rows.exit_code})")),
         ]
         if raw is not None and raw.exit_code == 0:
             raw_rows = sum(json.loads(raw.stdout).values())

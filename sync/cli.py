@@ -23,6 +23,7 @@ from config.cli import pass_settings
 from config.logs import redact_text
 from config.settings import Settings
 from sync import schedule
+from sync.compare import Tally
 from sync.engine import RunResult, Syncer, lag_seconds
 from sync.health import freshness
 from sync.streams import STREAMS, select_streams
@@ -47,8 +48,10 @@ def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
         store.dispose()
 
 
-def _syncer(settings: Settings, source: OdbcBillingSource, store: Store, batch_size: int | None) -> Syncer:
-    return Syncer(source, store, timezone=settings.billing.timezone, batch_size=batch_size or settings.sync.batch_size)
+def _syncer(settings: Settings, source: OdbcBillingSource, store: Store, batch_size: int | None,
+            rows_only: bool = False) -> Syncer:
+    return Syncer(source, store, timezone=settings.billing.timezone, batch_size=batch_size or settings.sync.batch_size,
+                  clock_tolerance=timedelta(seconds=settings.sync.clock_tolerance_s), rows_only=rows_only)
 
 
 @contextmanager
@@ -111,38 +114,81 @@ def run_command(settings: Settings, streams: tuple[str, ...], full: bool, batch_
     _finish(results)
 
 
+rows_option = click.option("--rows", "rows_only", is_flag=True,
+                           help="Compare row by row even where billing's database checksums key ranges.")
+
+
 @sync_group.command("reconcile")
 @streams_argument
+@click.option("--customer", metavar="NR_KLIENTA", help="Only this customer's rows, across the streams that have them.")
+@rows_option
 @batch_option
 @pass_settings
-def reconcile_command(settings: Settings, streams: tuple[str, ...], batch_size: int | None) -> None:
-    """Compare keys (and, for tables without a change stamp, content) with billing; fix the store."""
+def reconcile_command(settings: Settings, streams: tuple[str, ...], customer: str | None, rows_only: bool,
+                      batch_size: int | None) -> None:
+    """Compare every row with billing by content and repair what differs: changed and missing rows
+    rewritten, extra ones deleted. Ends with one line per stream."""
+    if customer and streams:
+        raise click.UsageError("--customer covers every stream with that customer's rows: give no STREAM")
     selected = _streams(streams)
     with opened(settings) as (source, store):
-        syncer = _syncer(settings, source, store, batch_size)
+        syncer = _syncer(settings, source, store, batch_size, rows_only)
         with stopping_on_signals(syncer):
-            results = syncer.run(selected, "reconcile")
-    _echo_results(results)
+            if customer:
+                try:
+                    results = syncer.customer_results(customer)
+                except LookupError as exc:
+                    raise click.ClickException(str(exc)) from None
+            else:
+                results = syncer.run(selected, "reconcile")
+    _echo_reconciled(results)
     _finish(results)
+
+
+def _echo_reconciled(results: list[RunResult]) -> None:
+    click.echo(f"{'stream':<17}{'outcome':<12}{'compared':>10}{'changed':>9}{'missing':>9}{'extra':>8}"
+               f"{'orphans':>9}{'seconds':>9}")
+    for r in results:
+        t = r.tally or Tally(r.stream)
+        click.echo(f"{r.stream:<17}{r.outcome:<12}{t.billing:>10,}{t.changed:>9,}{t.missing:>9,}{t.extra:>8,}"
+                   f"{r.orphans:>9,}{r.seconds:>9.2f}")
+        if r.error:
+            click.echo(f"  error: {r.error}")
 
 
 @sync_group.command("verify")
 @streams_argument
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True,
               help="How many differences to list.")
+@rows_option
 @pass_settings
-def verify_command(settings: Settings, streams: tuple[str, ...], limit: int) -> None:
-    """Compare billing and store row by row (counts, hashes, balances); exit 1 on any difference."""
+def verify_command(settings: Settings, streams: tuple[str, ...], limit: int, rows_only: bool) -> None:
+    """Compare billing and the store by content (every row, every balance); exit 1 on any difference
+    and name the command that repairs it."""
     selected = _streams(streams)
     with opened(settings) as (source, store):
-        report = verify(source, store, selected, limit=limit)
-    click.echo(f"{'stream':<17}{'billing':>10}{'store':>10}")
-    for name, (billing, stored) in report.counts.items():
-        click.echo(f"{name:<17}{billing:>10,}{stored:>10,}")
+        report = verify(source, store, selected, limit=limit, rows_only=rows_only)
+    click.echo(f"{'stream':<17}{'billing':>10}{'store':>10}{'different':>10}{'missing':>9}{'extra':>8}{'orphans':>9}")
+    for name, t in report.tallies.items():
+        click.echo(f"{name:<17}{t.billing:>10,}{t.store:>10,}{t.changed:>10,}{t.missing:>9,}{t.extra:>8,}"
+                   f"{report.orphans.get(name, 0):>9,}")
+    if "invoice_lines" in report.orphans:
+        click.echo(f"{'invoice_lines':<17}{'':>55}{report.orphans['invoice_lines']:>9,}")
+    if report.balances:
+        click.echo(f"balances: {report.balances:,} customer(s) whose balance is not billing's formula")
     for difference in report.differences:
         click.echo(f"  {difference}")
+    if report.total > len(report.differences):
+        click.echo(f"  ... and {report.total - len(report.differences):,} more (--limit)")
+    if any(report.orphans.values()):
+        click.echo("Orphans are billing's rows whose parent billing does not have: mirrored, attached to no "
+                   "customer (`ibok sync status`).")
     if not report.clean:
-        raise click.ClickException(f"{report.total} difference(s) between billing and the store")
+        to_fix = [name for name, t in report.tallies.items() if t.differences]
+        if report.balances and not to_fix:
+            to_fix = ["invoices", "payments"]
+        raise click.ClickException(f"{report.total:,} difference(s) between billing and the store; "
+                                   f"repair: ibok sync reconcile {' '.join(to_fix)}")
     click.echo("The store equals billing.")
 
 
@@ -171,6 +217,13 @@ def status_command(settings: Settings, as_json: bool) -> None:
             click.echo(f"  error: {row['error']}")
         if row.get("billing_error"):
             click.echo(f"  billing: {row['billing_error']}")
+        for kind, text in (("orphans", "row(s) whose parent billing does not have"),
+                           ("ahead", "row(s) stamped ahead of billing's clock")):
+            if row.get(kind):
+                keys = ", ".join(str(k) for k in row[f"{kind}_keys"])
+                click.echo(f"  {kind}: {row[kind]:,} {text} (keys {keys}{', ...' if row[kind] > len(row[f'{kind}_keys']) else ''})")
+        if row.get("orphan_lines"):
+            click.echo(f"  orphans: {row['orphan_lines']:,} invoice line(s) of no invoice billing has (not mirrored)")
     if not running:
         click.echo("daemons: none seen in the last minute (start `ibok daemon`)")
     for daemon in running:
@@ -195,6 +248,7 @@ def _duration(seconds: float) -> str:
 def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int]) -> list[dict[str, Any]]:
     """One row per stream, for people and for --json."""
     states = store.all_states()
+    anomalies = store.anomaly_counts()
     fresh = {f.stream: f for f in freshness(store.last_good_runs(limits), limits, datetime.now(UTC))}
     rows = []
     for stream in STREAMS:
@@ -213,6 +267,12 @@ def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int
             "last_good_at": fresh[stream.name].last_good_at, "age_s": fresh[stream.name].age_s,
             "stale_after_s": fresh[stream.name].limit_s, "stale": fresh[stream.name].stale,
         }
+        for kind, stored in (("orphans", "orphan"), ("ahead", "ahead")):
+            count = anomalies.get((stream.name, stored), (0, None))[0]
+            row[kind] = count
+            row[f"{kind}_keys"] = [a["row_key"] for a in store.anomalies(stream.name, stored, 5)] if count else []
+        if stream.name == "invoices":  # lines are mirrored with their invoice: those of none are only listed
+            row["orphan_lines"] = anomalies.get(("invoice_lines", "orphan"), (0, None))[0]
         if stream.strategy == "cursor" and checkpoint:
             try:
                 waiting = source.oldest_after(stream.name, from_text(state["cursor"]))

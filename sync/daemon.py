@@ -196,7 +196,8 @@ class Daemon:
         # A holder per run: two jobs of this daemon must not both take one stream's lease.
         return Syncer(self.source(), self.store, timezone=self.settings.billing.timezone,
                       batch_size=self.settings.sync.batch_size, holder=f"{self.holder}.{next(self._runs)}",
-                      stop=self.stop, requested_by=requested_by, lease_wait_s=lease_wait_s)
+                      stop=self.stop, requested_by=requested_by, lease_wait_s=lease_wait_s,
+                      clock_tolerance=timedelta(seconds=self.settings.sync.clock_tolerance_s))
 
     def source(self) -> OdbcBillingSource:
         """This worker thread's billing connection (pyodbc connections are not shared between threads)."""

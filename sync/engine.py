@@ -15,24 +15,30 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
 
-from adapters.ports import BillingSource, Changes
-from adapters.records import content_hash, key_of
+from adapters.ports import BillingSource, Changes, Orphan
+from adapters.records import INHERITED, key_of
 from adapters.store.state import LeaseLost
 from adapters.store.store import Store
 from config.logs import redact_text
-from sync.plan import compare_keys, plan_snapshot, plan_upserts
+from sync.compare import Comparison, Tally
+from sync.plan import plan_snapshot, plan_upserts
 from sync.streams import CUSTOMER_STREAMS, Stream
-from sync.windows import as_text, from_text, window_lower
+from sync.windows import STAMP_STEP, as_text, from_text, window_lower
 
 log = structlog.get_logger(__name__)
 
 MODES = ("incremental", "full", "reconcile", "customer")
+# How far a change stamp may lie ahead of billing's own clock before it is taken for a wrong clock.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+FAR_FUTURE = datetime(9999, 12, 31, 23, 59, 59)
+SAMPLE_KEYS = 20  # keys named in a warning
+MAX_ORPHAN_LINES = 100_000  # invoice lines of no invoice listed for admins (they are counted by the thousand)
 
 
 class Interrupted(Exception):
@@ -51,6 +57,9 @@ class RunResult:
     window_to: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    tally: Tally | None = None  # a reconciliation's findings
+    orphans: int = 0  # rows whose parent billing lacks (after a reconciliation: all of them)
+    ahead: int = 0  # rows stamped ahead of billing's clock
 
 
 def default_holder() -> str:
@@ -80,7 +89,8 @@ class Syncer:
                  batch_size: int = 5000, key_batch_size: int = 50_000, holder: str | None = None,
                  observer: Callable[[str, RunResult], None] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), stop: threading.Event | None = None,
-                 requested_by: str | None = None, lease_wait_s: float = 0.0) -> None:
+                 requested_by: str | None = None, lease_wait_s: float = 0.0,
+                 clock_tolerance: timedelta = CLOCK_TOLERANCE, rows_only: bool = False) -> None:
         self.source = source
         self.store = store
         self.tz = ZoneInfo(timezone)
@@ -92,10 +102,14 @@ class Syncer:
         self.stop = stop or threading.Event()  # set: finish the batch in flight, then end the run
         self.requested_by = requested_by  # recorded with each run (manual requests)
         self.lease_wait_s = lease_wait_s  # how long to wait for a stream another runner holds
+        self.clock_tolerance = clock_tolerance  # stamps further ahead of billing's clock are anomalies
+        self.rows_only = rows_only  # reconcile by rows even where billing checksums key ranges
+        self._billing_clock: tuple[datetime, float] | None = None  # billing's time, asked once a run
 
     # ----- runs --------------------------------------------------------------------------------
     def run(self, streams: list[Stream], mode: str = "incremental") -> list[RunResult]:
         """Run the streams in order, then bring derived data up to date."""
+        self._billing_clock = None  # each run asks billing for its time anew
         results = []
         for stream in streams:
             if self.stop.is_set():
@@ -114,19 +128,28 @@ class Syncer:
 
     def refresh_customer(self, number: str) -> dict[str, int]:
         """Re-read one customer's rows of every stream that has them; rows written or deleted per stream."""
+        results = self.customer_results(number)
+        for result in results:
+            if result.outcome != "ok":
+                raise RuntimeError(f"{result.stream}: {result.outcome}" + (f" ({result.error})" if result.error else ""))
+        return {r.stream: r.rows_written + r.rows_deleted for r in results}
+
+    def customer_results(self, number: str) -> list[RunResult]:
+        """One customer's rows of every stream that has them, compared with billing's and repaired
+        (a reconciliation of one customer); the first stream that fails ends it."""
         customer_id = self.source.customer_id(number)
         if customer_id is None:
             raise LookupError(f"billing has no customer number {number!r}")
-        counts = {}
+        self._billing_clock = None
+        results = []
         for stream in CUSTOMER_STREAMS:
             if self.stop.is_set():
                 break
-            result = self.run_stream(stream, "customer", customer_id)
-            if result.outcome != "ok":
-                raise RuntimeError(f"{stream.name}: {result.outcome}" + (f" ({result.error})" if result.error else ""))
-            counts[stream.name] = result.rows_written + result.rows_deleted
+            results.append(self.run_stream(stream, "customer", customer_id))
+            if results[-1].outcome != "ok":
+                break
         self.refresh_derived()
-        return counts
+        return results
 
     def _acquire(self, stream: Stream) -> int | None:
         deadline = time.monotonic() + self.lease_wait_s
@@ -183,10 +206,7 @@ class Syncer:
     def _dispatch(self, stream: Stream, mode: str, token: int, result: RunResult) -> None:
         state = self.store.load_state(stream.name)
         if mode == "reconcile":
-            if stream.strategy == "scan":
-                self._scan(stream, token, result, state)
-            else:
-                self._reconcile_keys(stream, token, result)
+            self._reconcile(stream, token, result)
         elif stream.strategy == "cursor":
             if mode == "full" or "scan" in state or "cursor" not in state:
                 # Rows the scan had passed when they changed carry stamps after its start:
@@ -201,16 +221,35 @@ class Syncer:
             self._scan(stream, token, result, state)
 
     # ----- strategies -------------------------------------------------------------------------
+    def billing_now(self) -> datetime:
+        """Billing's wall-clock time: asked once a run, then counted on by this host's monotonic clock."""
+        if self._billing_clock is None:
+            self._billing_clock = (self.source.now_local(), time.monotonic())
+        asked, at = self._billing_clock
+        return asked + timedelta(seconds=time.monotonic() - at)
+
+    def _signpost(self, stream: Stream) -> tuple[datetime | None, bool]:
+        """The newest stamp visible, but never past billing's clock plus the tolerance; and whether a row
+        lies past that (a stamp ahead: mirrored by ``_ahead``, never followed by the checkpoint)."""
+        upper = self.source.signpost(stream.name)
+        if upper is None:
+            return None, False
+        limit = (self.billing_now() + self.clock_tolerance).replace(microsecond=0)
+        return min(upper, limit), upper > limit
+
     def _cursor(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any]) -> None:
         window = state.get("window")
+        ahead_before = state.get("ahead", 0)
         if window is None:
             read_at = self.clock()  # before the signpost: whatever commits later, commits after this
-            upper = self.source.signpost(stream.name)
+            upper, ahead = self._signpost(stream)
             if upper is None:  # the table is empty
+                if ahead_before:
+                    self._ahead(stream, token, result, None, state)
                 return
             lower = window_lower(from_text(state["cursor"]), self.tz, _instant(state.get("read_at")))
             window = {"lower": as_text(lower), "upper": as_text(upper), "after": None,
-                      "read_at": read_at.isoformat()}
+                      "read_at": read_at.isoformat(), "ahead": ahead}
         result.window_from, result.window_to = window["lower"], window["upper"]
         lower, upper = from_text(window["lower"]), from_text(window["upper"])
         while True:
@@ -219,10 +258,13 @@ class Syncer:
             position = (from_text(after[0]), after[1]) if after else None
             batch = self.source.changed(stream.name, lower, upper, position, self.batch_size)
             records = [record for _, record in batch]
-            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)))
+            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
+                                   batch.sums)
             done = len(batch) < self.batch_size
             if done:
                 new_state = {"cursor": window["upper"], "read_at": window.get("read_at")}
+                if ahead_before:
+                    new_state["ahead"] = ahead_before
             else:
                 last = batch[-1][0]
                 window = {**window, "after": [as_text(last[0]), last[1]]}
@@ -231,7 +273,35 @@ class Syncer:
                          new_state if new_state != state else None)
             state = new_state
             if done:
+                if window.get("ahead") or ahead_before:
+                    self._ahead(stream, token, result, upper, state)
                 return
+
+    def _ahead(self, stream: Stream, token: int, result: RunResult, upper: datetime | None,
+               state: dict[str, Any]) -> None:
+        """Rows stamped after the window, past billing's clock: mirrored now, and listed as stamped ahead
+        (a script run with a wrong clock), while the checkpoint stays at billing's time."""
+        found: dict[int, str | None] = {}
+        after = None
+        while upper is not None:
+            self._check_stop()
+            batch = self.source.changed(stream.name, upper + STAMP_STEP, FAR_FUTURE, after, self.batch_size)
+            records = [record for _, record in batch]
+            found.update((key, as_text(at)) for (at, key), _ in batch)
+            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
+                                   batch.sums)
+            self._commit(stream, token, result, len(batch), [changes, *self._followed(stream, records)], None)
+            if len(batch) < self.batch_size:
+                break
+            after = batch[-1][0]
+        with self.store.batch(stream.name, token) as store_batch:
+            new = store_batch.replace_anomalies(stream.name, "ahead", found)
+            store_batch.save_state(stream.name, {**{k: v for k, v in state.items() if k != "ahead"},
+                                                 **({"ahead": len(found)} if found else {})})
+        result.ahead = len(found)
+        if new:
+            log.warning("sync_stamps_ahead", count=len(found), billing_now=as_text(self.billing_now()),
+                        rows=[f"{k} {found[k]}" for k in sorted(new)[:SAMPLE_KEYS]])
 
     def _scan(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any],
               restart: bool = False) -> dict[str, Any]:
@@ -239,7 +309,7 @@ class Syncer:
         scan = None if restart else state.get("scan")
         if scan is None:
             read_at = self.clock()
-            signpost = self.source.signpost(stream.name) if stream.strategy == "cursor" else None
+            signpost = self._signpost(stream)[0] if stream.strategy == "cursor" else None
             scan = {"after": None, "signpost": as_text(signpost), "read_at": read_at.isoformat()}
         result.window_to = scan["signpost"]
         while True:
@@ -248,7 +318,7 @@ class Syncer:
             done = len(records) < self.batch_size
             upto = None if done else key_of(records[-1])
             changes = plan_snapshot(stream.name, records,
-                                    self.store.hashes_between(stream.name, scan["after"], upto))
+                                    self.store.hashes_between(stream.name, scan["after"], upto), records.sums)
             if done:
                 new_state = self._after_scan(stream, scan, records)
             else:
@@ -276,7 +346,8 @@ class Syncer:
             self._check_stop()
             records = self.source.snapshot(stream.name, after, self.batch_size)
             done = len(records) < self.batch_size
-            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)))
+            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
+                                   records.sums)
             if records:
                 after = key_of(records[-1])
             new_state = {"after": after}
@@ -285,21 +356,37 @@ class Syncer:
             if done:
                 return
 
-    def _reconcile_keys(self, stream: Stream, token: int, result: RunResult) -> None:
-        """Compare keys only: delete what billing deleted, fetch what the store lacks."""
-        after = None
-        while True:
+    def _reconcile(self, stream: Stream, token: int, result: RunResult) -> None:
+        """Compare every row with billing by content (billing's range checksums first, where it has
+        them) and repair what differs: changed and missing rows upserted, extra ones deleted, in
+        batches under the lease, derived data marked; then recount the stream's orphans."""
+        tally = Tally(stream.name)
+        comparison = Comparison(self.source, self.store, batch_size=self.batch_size, rows_only=self.rows_only)
+        renewed = time.monotonic()
+        samples: dict[str, list[int]] = {}
+        for part in comparison.parts(stream.name, tally):
             self._check_stop()
-            keys = self.source.keys(stream.name, after, self.key_batch_size)
-            done = len(keys) < self.key_batch_size
-            upto = None if done else keys[-1]
-            missing, extra = compare_keys(keys, self.store.keys_between(stream.name, after, upto))
-            records = self.source.by_keys(stream.name, missing) if missing else []
-            changes = Changes(stream.name, records, [content_hash(r) for r in records], extra)  # all new
-            self._commit(stream, token, result, len(keys), [changes, *self._followed(stream, records)], None)
-            if done:
-                return
-            after = upto
+            for difference in part.differences:
+                keys = samples.setdefault(difference.kind, [])
+                if len(keys) < SAMPLE_KEYS:
+                    keys.append(difference.key)
+            if part.changes:
+                self._commit(stream, token, result, 0,
+                             [part.changes, *self._followed(stream, part.changes.upserts)], None)
+                renewed = time.monotonic()
+            elif time.monotonic() - renewed > self.store.lease_ttl.total_seconds() / 4:
+                self.store.renew_lease(stream.name, token)
+                renewed = time.monotonic()
+        result.tally, result.rows_read = tally, tally.billing
+        lines = self.source.orphan_lines(MAX_ORPHAN_LINES) if stream.name == "invoices" else []
+        with self.store.batch(stream.name, token) as batch:
+            result.orphans = batch.recount_orphans(stream.name)
+            if stream.name == "invoices":  # lines are read with their invoice: those of none are only listed
+                batch.replace_anomalies("invoice_lines", "orphan", {line: None for line, _ in lines}, "invoices",
+                                        dict(lines))
+        result.orphans += len(lines)
+        if tally.differences:
+            log.info("sync_reconcile_repaired", **{kind: keys for kind, keys in samples.items()})
 
     def _customer(self, stream: Stream, token: int, result: RunResult, customer_id: int | None) -> None:
         """One customer's rows: billing's as they are now; rows the store gives the customer and billing
@@ -310,8 +397,12 @@ class Syncer:
         wanted = keys | self.store.customer_keys(stream.name, customer_id)
         records = self.source.by_keys(stream.name, sorted(wanted))
         found = {key_of(r) for r in records}
-        changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, found))
+        stored = self.store.hashes(stream.name, wanted)
+        changes = plan_upserts(stream.name, records, stored, records.sums)
         changes.deletes = sorted(wanted - found)
+        result.tally = Tally(stream.name, billing=len(records), store=len(stored),
+                             changed=len(changes.existing), missing=len(changes.upserts) - len(changes.existing),
+                             extra=len(changes.deletes), read=len(records))
         self._commit(stream, token, result, len(records), [changes, *self._followed(stream, records)], None)
 
     def _check_stop(self) -> None:
@@ -320,26 +411,41 @@ class Syncer:
 
     # ----- shared steps ------------------------------------------------------------------------
     def _followed(self, stream: Stream, records: list[tuple]) -> list[Changes]:
-        """Rows of another entity a batch points at, re-read from billing (a meter exchange, say)."""
+        """Rows of another entity a batch points at, re-read from billing: those the store lacks, those
+        ``always`` names (a meter exchange), and those whose field the batch's rows take from them differs
+        from what they say (a meter moved to another point: its new readings say so first)."""
         if stream.follows is None or not records:
             return []
         entity, field_name, always = stream.follows
         referenced = {getattr(r, field_name) for r in records}
-        keys = always(records) | self.store.missing(entity, referenced)
+        keys = always(records)
+        inherited = INHERITED.get(stream.name)
+        if inherited and inherited[1] == entity:
+            stored = self.store.values(entity, inherited[0], referenced)
+            keys |= {getattr(r, field_name) for r in records
+                     if getattr(r, field_name) in stored and stored[getattr(r, field_name)] != getattr(r, inherited[0])}
+        else:
+            stored = self.store.hashes(entity, referenced)
+        keys |= referenced - set(stored)
         if not keys:
             return []
         rows = self.source.by_keys(entity, sorted(keys))
-        return [plan_upserts(entity, rows, self.store.hashes(entity, keys))]
+        return [plan_upserts(entity, rows, self.store.hashes(entity, keys), rows.sums)]
 
     def _commit(self, stream: Stream, token: int, result: RunResult, read: int, changes: list[Changes],
                 new_state: dict[str, Any] | None) -> None:
+        orphans: list[Orphan] = []
         if any(changes) or new_state is not None:
             with self.store.batch(stream.name, token) as batch:
                 for change in changes:
                     if change:
-                        batch.apply(change)
+                        orphans += batch.apply(change)
                 if new_state is not None:
                     batch.save_state(stream.name, new_state)
+        if orphans:
+            log.warning("sync_orphans_found", count=len(orphans),
+                        rows=[f"{o.entity} {o.key}: no {o.parent} {o.parent_key}" for o in orphans[:SAMPLE_KEYS]])
+            result.orphans += len(orphans)
         result.rows_read += read
         for change in changes:
             result.rows_written += len(change.upserts)

@@ -90,6 +90,12 @@ class Metrics(Collector):
         for state, count in self.store.outbox_counts().items():
             queue.add_metric([state], float(count))
         yield queue
+        anomalies = GaugeMetricFamily("ibok_sync_anomalies", "Mirrored rows billing holds against its own rules: "
+                                      "orphan (no parent in billing), ahead (stamped past billing's clock).",
+                                      labels=["stream", "kind"])
+        for (stream, kind), (count, _first) in sorted(self.store.anomaly_counts().items()):
+            anomalies.add_metric([stream, kind], float(count))
+        yield anomalies
         yield GaugeMetricFamily("ibok_derived_pending", "Customers and meters whose derived data waits for a "
                                 "refresh.", value=float(dirty_customers + dirty_meters))
 

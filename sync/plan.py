@@ -5,32 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from adapters.ports import Changes
-from adapters.records import content_hash, key_of
+from adapters.records import key_of, row_digest
 
 
-def plan_upserts(entity: str, records: Iterable[tuple], stored: Mapping[int, str]) -> Changes:
-    """Records that are new or whose content hash differs from the stored one."""
+def plan_upserts(entity: str, records: Iterable[tuple], stored: Mapping[int, str],
+                 sums: Mapping[int, int] | None = None) -> Changes:
+    """Records that are new or whose digest (content, and billing's checksum of the row: ``sums`` by
+    key, where billing computes them) differs from the stored one."""
     changes = Changes(entity)
+    sums = sums or {}
     for record in records:
-        digest = content_hash(record)
-        old = stored.get(key_of(record))
+        key = key_of(record)
+        digest = row_digest(record, sums.get(key))
+        old = stored.get(key)
         if old != digest:
             changes.upserts.append(record)
             changes.hashes.append(digest)
+            changes.sums.append(sums.get(key))
             if old is not None:
-                changes.existing.add(key_of(record))
+                changes.existing.add(key)
     return changes
 
 
-def plan_snapshot(entity: str, records: Sequence[tuple], stored: Mapping[int, str]) -> Changes:
+def plan_snapshot(entity: str, records: Sequence[tuple], stored: Mapping[int, str],
+                  sums: Mapping[int, int] | None = None) -> Changes:
     """A full-scan batch covering a key range: upsert what differs, delete stored keys billing lacks."""
-    changes = plan_upserts(entity, records, stored)
+    changes = plan_upserts(entity, records, stored, sums)
     present = {key_of(r) for r in records}
     changes.deletes = sorted(k for k in stored if k not in present)
     return changes
-
-
-def compare_keys(billing: Iterable[int], stored: Iterable[int]) -> tuple[list[int], list[int]]:
-    """(keys missing from the store, keys the store has that billing deleted) over one key range."""
-    billing, stored = set(billing), set(stored)
-    return sorted(billing - stored), sorted(stored - billing)

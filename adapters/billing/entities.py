@@ -33,8 +33,13 @@ class Entity:
     tracked: bool = True  # has DATA_MOD
     customer: str | None = None  # WHERE condition with one parameter, the customer's ID_ODB: its rows
 
-    def select(self, quote_do: str) -> str:
-        return f"SELECT {self.columns.format(do=quote_do)} FROM {self.table} t {self.joins}".rstrip()
+    def column_list(self, quote_do: str) -> list[str]:
+        return [c.strip() for c in self.columns.format(do=quote_do).split(",")]
+
+    def select(self, quote_do: str, extra: str | None = None) -> str:
+        """The SELECT of the entity's columns (and ``extra``, an expression after them) over its tables."""
+        columns = self.columns.format(do=quote_do) + (f", {extra}" if extra else "")
+        return f"SELECT {columns} FROM {self.table} t {self.joins}".rstrip()
 
 
 def _customer(row: tuple, utc: ToUtc) -> r.Customer:
@@ -136,14 +141,14 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            " t.LEGALIZACJA_DO", _meter, tracked=False, customer=_HELD_BY.format(point="t.ID_PKT")),
     Entity("readings", "ODCZYTY", "ID_ODCZ",
            "t.ID_ODCZ, t.ID_WOD, w.ID_PKT, t.DATA_ODCZYTU, t.STAN, t.ZUZYCIE, t.ZRODLO, t.DATA_MOD", _reading,
-           joins="JOIN WODOMIERZE w ON w.ID_WOD = t.ID_WOD", customer=_HELD_BY.format(point="w.ID_PKT")),
+           joins="LEFT JOIN WODOMIERZE w ON w.ID_WOD = t.ID_WOD", customer=_HELD_BY.format(point="w.ID_PKT")),
     Entity("invoices", "FAKTURY", "ID_FAKT",
            "t.ID_FAKT, t.NR_FAKTURY, t.ID_ODB, t.ID_UMOWY, t.TYP, t.ID_FAKT_KORYG, t.DATA_WYSTAWIENIA, t.OKRES_OD,"
            " t.OKRES_DO, t.TERMIN_PLATNOSCI, t.NETTO, t.VAT, t.BRUTTO, t.ANULOWANA, t.SCIEZKA_PDF, t.DATA_MOD",
            _invoice, customer="t.ID_ODB = ?"),
     Entity("settlements", "ROZRACHUNKI", "ID_FAKT",
            "t.ID_FAKT, f.ID_ODB, t.ZAPLACONO, t.POZOSTALO, t.DATA_ROZLICZENIA, t.DATA_MOD", _settlement,
-           joins="JOIN FAKTURY f ON f.ID_FAKT = t.ID_FAKT", customer="f.ID_ODB = ?"),
+           joins="LEFT JOIN FAKTURY f ON f.ID_FAKT = t.ID_FAKT", customer="f.ID_ODB = ?"),
     Entity("payments", "WPLATY", "ID_WPL",
            "t.ID_WPL, t.ID_ODB, t.DATA_WPLATY, t.KWOTA, t.FORMA, t.TYTUL, t.DATA_MOD", _payment,
            customer="t.ID_ODB = ?"),
@@ -161,8 +166,11 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
            "t.ID_ZM, t.KLUCZ, t.ID_ODB, t.POLE, t.STATUS, t.UWAGI, t.DATA_MOD", _change_reply),
 )}
 
-LINES_SELECT = ("SELECT ID_POZ, ID_FAKT, LP, NAZWA, ILOSC, JM, CENA_NETTO, STAWKA_VAT, NETTO, VAT, BRUTTO"
-                " FROM POZYCJE_FAKTURY WHERE ID_FAKT IN ({marks}) ORDER BY ID_FAKT, LP, ID_POZ")
+# Invoice lines, read with their invoices (``{extra}``: ", " and a checksum expression, or nothing).
+LINE_COLUMNS = ["p.ID_POZ", "p.ID_FAKT", "p.LP", "p.NAZWA", "p.ILOSC", "p.JM", "p.CENA_NETTO", "p.STAWKA_VAT",
+                "p.NETTO", "p.VAT", "p.BRUTTO"]
+LINES_SELECT = (f"SELECT {', '.join(LINE_COLUMNS)}{{extra}} FROM POZYCJE_FAKTURY p WHERE p.ID_FAKT IN ({{marks}})"
+                " ORDER BY p.ID_FAKT, p.LP, p.ID_POZ")
 
 # How each product spells the vendor's column DO, a reserved word (PostgreSQL folded it to lower case).
 QUOTED_DO = {"sqlite": '"DO"', "mariadb": "`DO`", "postgresql": '"do"'}

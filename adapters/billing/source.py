@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pyodbc
 
+from adapters.billing import checksums
 from adapters.billing.entities import (
     ENTITIES,
+    LINE_COLUMNS,
     LINES_SELECT,
     QUOTED_DO,
     Entity,
@@ -25,10 +27,13 @@ from adapters.billing.entities import (
 from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.quirks import stamp
 from adapters.billing.retry import retrying
-from adapters.ports import Position
+from adapters.ports import Checksums, Position, Rows
 
 T = TypeVar("T")
 IN_CHUNK = 500  # keys per IN (...) list: well under every driver's parameter limit
+# Billing's clock in UTC, so that neither the server's time zone setting nor ours matters.
+_UTC_NOW = {"sqlite": "SELECT datetime('now')", "mariadb": "SELECT UTC_TIMESTAMP()",
+            "postgresql": "SELECT now() AT TIME ZONE 'UTC'"}
 
 
 def _decimal_text(raw: bytes | None) -> str | None:
@@ -50,6 +55,7 @@ class OdbcBillingSource:
                                   on_retry=lambda _state: self.close(), stop=stop)
         self._conn: pyodbc.Connection | None = None
         self._dialect: Dialect | None = None
+        self._row_sums: dict[str, str | None] = {}  # each entity's checksum expression in this dialect
 
     @classmethod
     def from_settings(cls, settings: Any, stop: threading.Event | None = None) -> OdbcBillingSource:
@@ -107,21 +113,45 @@ class OdbcBillingSource:
     def _entity(self, name: str) -> Entity:
         return ENTITIES[name]
 
-    def _map(self, entity: Entity, rows: list[tuple]) -> list[tuple]:
-        records = [entity.map(row, self.to_utc) for row in rows]
+    def _row_sum(self, spec: Entity) -> str | None:
+        if spec.name not in self._row_sums:
+            self._row_sums[spec.name] = checksums.row_sum(self.dialect, spec.column_list(QUOTED_DO[self.dialect]))
+        return self._row_sums[spec.name]
+
+    def _select(self, spec: Entity) -> str:
+        """The entity's SELECT, with billing's checksum of each row as a last column where it has one."""
+        return spec.select(QUOTED_DO[self.dialect], self._row_sum(spec))
+
+    def _read(self, spec: Entity, sql: str, *params: object) -> tuple[list[tuple], Rows[tuple]]:
+        """Raw rows of ``_select`` (without the checksum) and their records with billing's checksums."""
+        rows, sums = self._fetch(sql, *params), {}
+        if self._row_sum(spec) is not None:
+            width = len(spec.column_list(""))
+            sums = {row[0]: int(row[width]) for row in rows}
+            rows = [row[:width] for row in rows]
+        return rows, self._map(spec, rows, sums)
+
+    def _map(self, entity: Entity, rows: list[tuple], sums: dict[int, int]) -> Rows[tuple]:
+        records = Rows([entity.map(row, self.to_utc) for row in rows], sums)
         if entity.name == "invoices" and records:
             records = self._with_lines(records)
         return records
 
-    def _with_lines(self, invoices: list[tuple]) -> list[tuple]:
+    def _with_lines(self, invoices: Rows[tuple]) -> Rows[tuple]:
+        """The invoices with their lines; an invoice's checksum covers its lines (each line's added)."""
         owners = {inv.id: inv.customer_id for inv in invoices}
         lines: dict[int, list[tuple]] = {inv_id: [] for inv_id in owners}
+        sums = dict(invoices.sums)
+        line_sum = checksums.row_sum(self.dialect, LINE_COLUMNS)
         ids = list(owners)
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start:start + IN_CHUNK]
-            for row in self._fetch(LINES_SELECT.format(marks=", ".join("?" * len(chunk))), *chunk):
+            sql = LINES_SELECT.format(marks=", ".join("?" * len(chunk)), extra=f", {line_sum}" if line_sum else "")
+            for row in self._fetch(sql, *chunk):
                 lines[row[1]].append(invoice_line(row, owners[row[1]]))
-        return [inv._replace(lines=tuple(lines[inv.id])) for inv in invoices]
+                if line_sum:
+                    sums[row[1]] += int(row[len(LINE_COLUMNS)])
+        return Rows((inv._replace(lines=tuple(lines[inv.id])) for inv in invoices), sums)
 
     # ----- BillingSource ---------------------------------------------------------------------
     def signpost(self, entity: str) -> datetime | None:
@@ -129,8 +159,16 @@ class OdbcBillingSource:
         rows = self._fetch(f"SELECT MAX(DATA_MOD) FROM {spec.table}")
         return stamp(rows[0][0]) if rows else None
 
+    def now_local(self) -> datetime:
+        """Billing's wall-clock time now, by the billing server's own clock (asked in UTC, so that the
+        server's time zone setting does not matter)."""
+        rows = self._fetch(_UTC_NOW[self.dialect])
+        now = stamp(rows[0][0])
+        assert now is not None
+        return now.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
+
     def changed(self, entity: str, lower: datetime | None, upper: datetime, after: Position | None,
-                limit: int) -> list[tuple[Position, tuple]]:
+                limit: int) -> Rows[tuple[Position, tuple]]:
         spec = self._entity(entity)
         where, params = ["t.DATA_MOD <= ?"], [self._stamp_param(upper)]
         if after is not None:
@@ -140,32 +178,67 @@ class OdbcBillingSource:
             where.append("t.DATA_MOD >= ?")
             params.append(self._stamp_param(lower))
         # Every tracked entity's SELECT ends with the raw DATA_MOD: the keyset position in billing's terms.
-        sql = (f"{spec.select(QUOTED_DO[self.dialect])} WHERE {' AND '.join(where)}"
-               f" ORDER BY t.DATA_MOD, t.{spec.key} LIMIT ?")
-        rows = self._fetch(sql, *params, limit)
-        return [((stamp(row[-1]), row[0]), record) for row, record in zip(rows, self._map(spec, rows))]
+        sql = f"{self._select(spec)} WHERE {' AND '.join(where)} ORDER BY t.DATA_MOD, t.{spec.key} LIMIT ?"
+        rows, records = self._read(spec, sql, *params, limit)
+        return Rows((((stamp(row[-1]), row[0]), record) for row, record in zip(rows, records)), records.sums)
 
-    def snapshot(self, entity: str, after: int | None, limit: int) -> list[tuple]:
+    def snapshot(self, entity: str, after: int | None, limit: int, upto: int | None = None) -> Rows[tuple]:
         spec = self._entity(entity)
-        sql = (f"{spec.select(QUOTED_DO[self.dialect])} WHERE t.{spec.key} > ?"
-               f" ORDER BY t.{spec.key} LIMIT ?")
-        return self._map(spec, self._fetch(sql, -1 if after is None else after, limit))
+        where, params = f"t.{spec.key} > ?", [-1 if after is None else after]
+        if upto is not None:
+            where, params = f"{where} AND t.{spec.key} <= ?", [*params, upto]
+        return self._read(spec, f"{self._select(spec)} WHERE {where} ORDER BY t.{spec.key} LIMIT ?",
+                          *params, limit)[1]
 
-    def keys(self, entity: str, after: int | None, limit: int) -> list[int]:
+    def by_keys(self, entity: str, keys: Sequence[int]) -> Rows[tuple]:
         spec = self._entity(entity)
-        sql = f"SELECT {spec.key} FROM {spec.table} WHERE {spec.key} > ? ORDER BY {spec.key} LIMIT ?"
-        return [row[0] for row in self._fetch(sql, -1 if after is None else after, limit)]
-
-    def by_keys(self, entity: str, keys: Sequence[int]) -> list[tuple]:
-        spec = self._entity(entity)
-        found: list[tuple] = []
+        found: Rows[tuple] = Rows()
         keys = sorted(set(keys))
         for start in range(0, len(keys), IN_CHUNK):
             chunk = keys[start:start + IN_CHUNK]
-            sql = (f"{spec.select(QUOTED_DO[self.dialect])} WHERE t.{spec.key} IN ({', '.join('?' * len(chunk))})"
-                   f" ORDER BY t.{spec.key}")
-            found += self._map(spec, self._fetch(sql, *chunk))
+            sql = f"{self._select(spec)} WHERE t.{spec.key} IN ({', '.join('?' * len(chunk))}) ORDER BY t.{spec.key}"
+            records = self._read(spec, sql, *chunk)[1]
+            found.extend(records)
+            found.sums.update(records.sums)
         return found
+
+    def bounds(self, entity: str) -> tuple[int, int] | None:
+        spec = self._entity(entity)
+        low, high = self._fetch(f"SELECT MIN({spec.key}), MAX({spec.key}) FROM {spec.table}")[0]
+        return None if low is None else (int(low), int(high))
+
+    def key_at(self, entity: str, after: int | None, offset: int) -> int | None:
+        spec = self._entity(entity)
+        rows = self._fetch(f"SELECT {spec.key} FROM {spec.table} WHERE {spec.key} > ? ORDER BY {spec.key}"
+                           " LIMIT 1 OFFSET ?", -1 if after is None else after, offset - 1)
+        return int(rows[0][0]) if rows else None
+
+    def checksums(self, entity: str, lower: int, upper: int, width: int) -> Checksums | None:
+        """Row counts and checksum sums by bucket, read by the primary key's range (an invoice's lines,
+        by the index on their invoice, count in its checksum)."""
+        spec = self._entity(entity)
+        row_sum = self._row_sum(spec)
+        if row_sum is None:
+            return None
+        bucket = checksums.bucket(self.dialect, f"t.{spec.key}")
+        found = {int(b): (int(n), int(total)) for b, n, total in self._fetch(
+            f"SELECT {bucket}, COUNT(*), SUM({row_sum}) FROM {spec.table} t {spec.joins}"
+            f" WHERE t.{spec.key} BETWEEN ? AND ? GROUP BY 1", lower, width, lower, upper)}
+        if entity == "invoices":
+            line_sum = checksums.row_sum(self.dialect, LINE_COLUMNS)
+            for b, total in self._fetch(
+                    f"SELECT {checksums.bucket(self.dialect, 'p.ID_FAKT')}, SUM({line_sum}) FROM POZYCJE_FAKTURY p"
+                    " WHERE p.ID_FAKT BETWEEN ? AND ? AND EXISTS (SELECT 1 FROM FAKTURY f WHERE f.ID_FAKT = p.ID_FAKT)"
+                    " GROUP BY 1", lower, width, lower, upper):
+                rows, sums = found[int(b)]
+                found[int(b)] = (rows, sums + int(total))
+        return found
+
+    def orphan_lines(self, limit: int) -> list[tuple[int, int]]:
+        """(line, invoice) keys of the first invoice lines whose invoice billing does not have."""
+        return [(int(line), int(invoice)) for line, invoice in self._fetch(
+            "SELECT p.ID_POZ, p.ID_FAKT FROM POZYCJE_FAKTURY p"
+            " WHERE NOT EXISTS (SELECT 1 FROM FAKTURY f WHERE f.ID_FAKT = p.ID_FAKT) ORDER BY p.ID_POZ LIMIT ?", limit)]
 
     def ping(self) -> None:
         """One round trip on a fresh connection, no retries: raises if billing cannot be reached."""
@@ -195,7 +268,3 @@ class OdbcBillingSource:
         rows = self._fetch(f"SELECT MIN(DATA_MOD) FROM {spec.table} WHERE DATA_MOD > ?",
                            self._stamp_param(checkpoint))
         return stamp(rows[0][0]) if rows else None
-
-    def now_local(self) -> datetime:
-        """Billing's wall-clock time now (for lag figures)."""
-        return datetime.now(self.tz).replace(tzinfo=None, microsecond=0)

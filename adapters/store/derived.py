@@ -84,6 +84,8 @@ def meter_months(readings: Iterable[tuple[int, int, date, Decimal]], previous: M
     own, month by month in proportion to the days (``spread``), so that a meter read every other
     month shows two months of about half each rather than a zero and a double month.
 
+    Readings without a point (of a meter billing does not have) count nowhere.
+
     A meter's first reading has nothing to be measured from: its consumption counts in its own
     month. It is the mounting reading (0 m³) of a meter mounted within billing's history; of a
     meter mounted before it, billing's history starts at that reading, and what it measured since
@@ -101,6 +103,8 @@ def meter_months(readings: Iterable[tuple[int, int, date, Decimal]], previous: M
     points: dict[tuple[int, date], int] = {}
     counts: dict[tuple[int, date], int] = defaultdict(int)
     for meter_id, point_id, read_on, consumption in readings:
+        if point_id is None:  # a reading of a meter billing lacks: nobody's consumption
+            continue
         units = int(consumption.scaleb(QUANTITY_PLACES))
         after = last_day.get(meter_id)
         last_day[meter_id] = read_on

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from adapters.records import ENTITIES, InvoiceLine
-from adapters.store.tables import MIRRORED, contracts, customer_summaries, invoice_lines
+from adapters.store.tables import MIRRORED, contracts, customer_summaries, invoice_lines, invoices, payments
 from adapters.store.writer import IN_CHUNK
 
 
@@ -58,20 +59,25 @@ def hashes_between(conn: Connection, entity: str, after: int | None, upto: int |
     return dict(conn.execute(select(key, table.c.row_hash).where(and_(True, *_between(entity, after, upto)))).all())
 
 
-def keys_between(conn: Connection, entity: str, after: int | None, upto: int | None) -> list[int]:
-    key = _key(entity)
-    return list(conn.execute(select(key).where(and_(True, *_between(entity, after, upto))).order_by(key)).scalars())
+def values(conn: Connection, entity: str, field: str, keys: Iterable[int]) -> dict[int, Any]:
+    """One column of the rows with these keys (rows the store lacks are absent)."""
+    table, key = MIRRORED[entity], _key(entity)
+    keys = list(keys)
+    found: dict[int, Any] = {}
+    for start in range(0, len(keys), IN_CHUNK):
+        found.update(conn.execute(select(key, table.c[field]).where(key.in_(keys[start:start + IN_CHUNK]))).all())
+    return found
 
 
-def records_after(conn: Connection, entity: str, after: int | None, limit: int) -> list[tuple]:
-    """Stored rows rebuilt as canonical records, in key order (what verify compares)."""
+def rebuild(conn: Connection, entity: str, where: Any, limit: int | None = None) -> list[tuple[tuple, str]]:
+    """Stored rows rebuilt as canonical records, with their digests, in key order."""
     table, key = MIRRORED[entity], _key(entity)
     record_type = ENTITIES[entity]
     fields = [f for f in record_type._fields if f != "lines"]
-    rows = conn.execute(select(*[table.c[f] for f in fields]).where(and_(True, *_between(entity, after, None)))
-                        .order_by(key).limit(limit)).all()
+    rows = conn.execute(select(*[table.c[f] for f in fields], table.c.row_hash).where(where).order_by(key)
+                        .limit(limit)).all()
     if entity != "invoices":
-        return [record_type(*row) for row in rows]
+        return [(record_type(*row[:-1]), row[-1]) for row in rows]
     lines: dict[int, tuple[InvoiceLine, ...]] = {}
     if rows:
         line_rows = conn.execute(
@@ -79,7 +85,38 @@ def records_after(conn: Connection, entity: str, after: int | None, limit: int) 
             .where(and_(invoice_lines.c.invoice_id >= rows[0][0], invoice_lines.c.invoice_id <= rows[-1][0]))
             .order_by(invoice_lines.c.invoice_id, invoice_lines.c.position, invoice_lines.c.id)).all()
         lines = {inv: tuple(InvoiceLine(*r) for r in group) for inv, group in groupby(line_rows, key=lambda r: r[1])}
-    return [record_type(*row, lines.get(row[0], ())) for row in rows]
+    return [(record_type(*row[:-1], lines.get(row[0], ())), row[-1]) for row in rows]
+
+
+def rows_between(conn: Connection, entity: str, after: int | None, upto: int | None,
+                 limit: int) -> list[tuple[tuple, str]]:
+    """Stored rows with keys after ``after`` and up to ``upto`` as (record, digest), in key order."""
+    return rebuild(conn, entity, and_(True, *_between(entity, after, upto)), limit)
+
+
+def bounds(conn: Connection, entity: str) -> tuple[int, int] | None:
+    key = _key(entity)
+    low, high = conn.execute(select(func.min(key), func.max(key))).one()
+    return None if low is None else (low, high)
+
+
+def checksums(conn: Connection, entity: str, lower: int, upper: int, width: int) -> dict[int, tuple[int, int, int]]:
+    """By bucket of ``width`` keys from ``lower`` (keys ``lower``..``upper``): rows, the sum of billing's
+    checksums the store keeps, and rows whose checksum it does not know."""
+    table, key = MIRRORED[entity], _key(entity)
+    bucket = ((key - lower) // width).label("bucket")
+    rows = conn.execute(select(bucket, func.count(), func.coalesce(func.sum(table.c.source_sum), 0),
+                               func.count() - func.count(table.c.source_sum))
+                        .where(key.between(lower, upper)).group_by(bucket))
+    return {int(b): (int(n), int(total), int(unknown)) for b, n, total, unknown in rows}
+
+
+def totals(conn: Connection) -> tuple[dict[int, Any], dict[int, Any]]:
+    """Billing's balance formula over the mirrored rows: (Σ gross of invoices not cancelled, Σ payments) by customer."""
+    i, p = invoices.c, payments.c
+    invoiced = dict(conn.execute(select(i.customer_id, func.sum(i.gross)).where(i.cancelled.is_(False))
+                                 .group_by(i.customer_id)).all())
+    return invoiced, dict(conn.execute(select(p.customer_id, func.sum(p.amount)).group_by(p.customer_id)).all())
 
 
 def balances_after(conn: Connection, after: int | None, limit: int) -> list[tuple]:

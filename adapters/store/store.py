@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from adapters.ports import Changes
-from adapters.store import outbox, reader, refresh, state, writer
+from adapters.ports import Changes, Orphan
+from adapters.store import anomalies, lineage, outbox, reader, refresh, state, writer
 from adapters.store.db import create_store_engine
 from adapters.store.db import writer as writing
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters
@@ -27,8 +27,18 @@ class StoreBatch:
 
     conn: Connection
 
-    def apply(self, changes: Changes) -> None:
+    def apply(self, changes: Changes) -> list[Orphan]:
+        moved = lineage.moves(self.conn, changes)
         writer.apply(self.conn, changes)
+        lineage.carry(self.conn, changes.entity, moved)
+        return anomalies.track(self.conn, changes)
+
+    def recount_orphans(self, entity: str) -> int:
+        return anomalies.recount(self.conn, entity)
+
+    def replace_anomalies(self, stream: str, kind: str, rows: dict[int, str | None], parent: str = "",
+                          parent_keys: dict[int, int] | None = None) -> list[int]:
+        return anomalies.replace(self.conn, stream, kind, rows, parent, parent_keys)
 
     def save_state(self, stream: str, value: dict[str, Any]) -> None:
         state.save_state(self.conn, stream, value)
@@ -67,21 +77,38 @@ class Store:
         with self.engine.connect() as conn:
             return reader.hashes_between(conn, entity, after, upto)
 
-    def keys_between(self, entity: str, after: int | None, upto: int | None) -> list[int]:
+    def values(self, entity: str, field: str, keys: Iterable[int]) -> dict[int, Any]:
         with self.engine.connect() as conn:
-            return reader.keys_between(conn, entity, after, upto)
+            return reader.values(conn, entity, field, keys)
+
+    def rows_between(self, entity: str, after: int | None, upto: int | None, limit: int) -> list[tuple[tuple, str]]:
+        with self.engine.connect() as conn:
+            return reader.rows_between(conn, entity, after, upto, limit)
+
+    def bounds(self, entity: str) -> tuple[int, int] | None:
+        with self.engine.connect() as conn:
+            return reader.bounds(conn, entity)
+
+    def checksums(self, entity: str, lower: int, upper: int, width: int) -> dict[int, tuple[int, int, int]]:
+        with self.engine.connect() as conn:
+            return reader.checksums(conn, entity, lower, upper, width)
+
+    def anomaly_counts(self) -> dict[tuple[str, str], tuple[int, datetime]]:
+        with self.engine.connect() as conn:
+            return anomalies.counts(conn)
+
+    def anomalies(self, stream: str, kind: str, limit: int = 10) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return anomalies.sample(conn, stream, kind, limit)
 
     def customer_keys(self, entity: str, customer_id: int) -> set[int]:
         with self.engine.connect() as conn:
             return reader.customer_keys(conn, entity, customer_id)
 
-    def missing(self, entity: str, keys: Iterable[int]) -> set[int]:
-        keys = set(keys)
-        return keys - set(self.hashes(entity, keys))
 
-    def records_after(self, entity: str, after: int | None, limit: int) -> list[tuple]:
+    def totals(self) -> tuple[dict[int, Any], dict[int, Any]]:
         with self.engine.connect() as conn:
-            return reader.records_after(conn, entity, after, limit)
+            return reader.totals(conn)
 
     def balances_after(self, after: int | None, limit: int) -> list[tuple]:
         with self.engine.connect() as conn:
@@ -128,6 +155,11 @@ class Store:
     def acquire_lease(self, stream: str, holder: str, is_dead: Callable[[str], bool] | None = None) -> int | None:
         with self.writer.begin() as conn:
             return state.acquire_lease(conn, stream, holder, self.lease_ttl, is_dead)
+
+    def renew_lease(self, stream: str, token: int) -> None:
+        """Keep the lease through a long stretch with nothing to write (LeaseLost when it was taken)."""
+        with self.writer.begin() as conn:
+            state.renew_lease(conn, stream, token, self.lease_ttl)
 
     def release_lease(self, stream: str, token: int) -> None:
         with self.writer.begin() as conn:

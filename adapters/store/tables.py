@@ -31,8 +31,10 @@ metadata = MetaData(naming_convention={
 })
 
 
-def _hash() -> Column:
-    return Column("row_hash", String(32), nullable=False)
+def _hash() -> list[Column]:
+    """What the sync compares a re-read row with (records.row_digest), and billing's own checksum of
+    the row's raw values when it computes one (billing.checksums): reconciliations sum it over key ranges."""
+    return [Column("row_hash", String(32), nullable=False), Column("source_sum", BigInteger)]
 
 
 def _address() -> list[Column]:
@@ -51,7 +53,7 @@ sellers = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("name", String(120), nullable=False), Column("tax_id", String(10), nullable=False),
     Column("address", String(160), nullable=False), Column("bank_account", String(32), nullable=False),
-    _hash(),
+    *_hash(),
 )
 
 customers = Table(
@@ -62,7 +64,7 @@ customers = Table(
     *_address(),
     Column("email", String(80)), Column("phone", String(20)),
     Column("e_invoice", Boolean, nullable=False),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 points = Table(
@@ -70,7 +72,7 @@ points = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     *_address(),
     Column("district", String(4), nullable=False, index=True),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 contracts = Table(
@@ -83,7 +85,7 @@ contracts = Table(
     Column("services", String(2), nullable=False), Column("tariff", String(8), nullable=False),
     Column("signed_on", Date, nullable=False), Column("starts_on", Date, nullable=False), Column("ends_on", Date),
     Column("active", Boolean, nullable=False),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 meters = Table(
@@ -95,18 +97,18 @@ meters = Table(
     Column("diameter_mm", SmallInteger, nullable=False),
     Column("mounted_on", Date, nullable=False), Column("dismounted_on", Date),
     Column("legalization_valid_until", Date, nullable=False),
-    _hash(),
+    *_hash(),
 )
 
 readings = Table(
     "readings", metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("meter_id", Integer, nullable=False),
-    Column("point_id", Integer, nullable=False),
+    Column("point_id", Integer),  # NULL: billing has no such meter (an orphan, nobody's)
     Column("read_on", Date, nullable=False),
     Column("state", QUANTITY, nullable=False), Column("consumption", QUANTITY, nullable=False),
     Column("source", String(8), nullable=False),
-    _modified(), _hash(),
+    _modified(), *_hash(),
     Index(None, "meter_id", "read_on"),
     Index(None, "point_id", "read_on"),  # a point's readings by date: the dashboard's last reading
 )
@@ -122,7 +124,7 @@ invoices = Table(
     Column("period_to", Date, nullable=False), Column("due_on", Date, nullable=False),
     Column("net", MONEY, nullable=False), Column("vat", MONEY, nullable=False), Column("gross", MONEY, nullable=False),
     Column("cancelled", Boolean, nullable=False), Column("pdf_path", String(200)),
-    _modified(), _hash(),
+    _modified(), *_hash(),
     Index(None, "customer_id", "issued_on"),
 )
 
@@ -141,10 +143,10 @@ invoice_lines = Table(  # no hash of their own: the invoice's hash covers its li
 settlements = Table(
     "settlements", metadata,
     Column("invoice_id", Integer, primary_key=True, autoincrement=False),
-    Column("customer_id", Integer, nullable=False, index=True),
+    Column("customer_id", Integer, index=True),  # NULL: billing has no such invoice (an orphan, nobody's)
     Column("paid", MONEY, nullable=False), Column("remaining", MONEY, nullable=False),
     Column("settled_on", Date),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 payments = Table(
@@ -154,7 +156,7 @@ payments = Table(
     Column("paid_on", Date, nullable=False),
     Column("amount", MONEY, nullable=False),
     Column("method", String(8), nullable=False), Column("title", String(140), nullable=False),
-    _modified(), _hash(),
+    _modified(), *_hash(),
     Index(None, "customer_id", "paid_on"),
 )
 
@@ -164,7 +166,7 @@ outages = Table(
     Column("district", String(4), nullable=False, index=True),
     Column("starts_at", UtcDateTime(), nullable=False), Column("ends_at", UtcDateTime()),
     Column("description", String(400), nullable=False),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 case_events = Table(
@@ -173,7 +175,7 @@ case_events = Table(
     Column("case_number", String(30), nullable=False, index=True),
     Column("at", UtcDateTime(), nullable=False),
     Column("stage", String(120), nullable=False),
-    _hash(),
+    *_hash(),
 )
 
 # What billing's office did with our submissions; ``key`` is the submission's id (billing's KLUCZ).
@@ -184,7 +186,7 @@ reading_replies = Table(
     Column("meter_id", Integer, nullable=False),
     Column("read_on", Date, nullable=False), Column("state", QUANTITY, nullable=False),
     Column("status", String(12), nullable=False), Column("note", String(200)), Column("reading_id", Integer),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 message_replies = Table(
@@ -194,7 +196,7 @@ message_replies = Table(
     Column("customer_id", Integer, nullable=False),
     Column("category", String(3), nullable=False), Column("case_number", String(30)),
     Column("status", String(12), nullable=False), Column("answer", Text),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 change_replies = Table(
@@ -204,7 +206,7 @@ change_replies = Table(
     Column("customer_id", Integer, nullable=False),
     Column("field", String(12), nullable=False),
     Column("status", String(12), nullable=False), Column("note", String(200)),
-    _modified(), _hash(),
+    _modified(), *_hash(),
 )
 
 MIRRORED: dict[str, Table] = {t.name: t for t in (sellers, customers, points, contracts, meters, readings, invoices,
@@ -257,6 +259,18 @@ stream_states = Table(
     Column("stream", String(40), primary_key=True),
     Column("state", Text, nullable=False),  # JSON: bookmark and the window in progress
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+sync_anomalies = Table(  # rows of billing that break its own rules, found by the sync and shown to admins
+    "sync_anomalies", metadata,
+    Column("stream", String(40), primary_key=True),
+    Column("kind", String(8), primary_key=True),  # orphan: its parent is not in billing; ahead: stamped in the future
+    Column("row_key", BigInteger, primary_key=True),  # the row's key in billing
+    Column("parent", String(40), primary_key=True),  # orphan: the entity it names; ahead: ""
+    Column("parent_key", BigInteger),  # orphan: the key it names
+    Column("detail", String(40)),  # ahead: the row's stamp (billing's local time)
+    Column("found_at", UtcDateTime(), nullable=False),
+    Index(None, "parent", "parent_key"),  # a parent arriving releases its orphans
 )
 
 stream_leases = Table(

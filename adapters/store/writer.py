@@ -87,10 +87,11 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[Any]
         conn.execute(delete(table).where(table.c[column].in_(chunk)))
 
 
-def row_of(record: tuple, row_hash: str) -> dict[str, Any]:
+def row_of(record: tuple, row_hash: str, source_sum: int | None = None) -> dict[str, Any]:
     row = record._asdict()  # type: ignore[attr-defined]
     row.pop("lines", None)
     row["row_hash"] = row_hash
+    row["source_sum"] = source_sum
     return row
 
 
@@ -106,7 +107,8 @@ def apply(conn: Connection, changes: Changes) -> None:
     if changes.upserts:
         if changes.entity == "invoices" and changes.existing:  # billing rewrites all lines of a changed invoice
             delete_keys(conn, invoice_lines, "invoice_id", sorted(changes.existing))
-        upsert(conn, table, [row_of(r, h) for r, h in zip(changes.upserts, changes.hashes)])
+        sums = changes.sums or [None] * len(changes.upserts)
+        upsert(conn, table, [row_of(r, h, s) for r, h, s in zip(changes.upserts, changes.hashes, sums)])
         if changes.entity == "invoices":
             lines = [line._asdict() for inv in changes.upserts for line in inv.lines]
             upsert(conn, invoice_lines, lines)
@@ -121,7 +123,9 @@ def _mark_dirty(conn: Connection, changes: Changes, stored: list[int]) -> None:
     key = table.primary_key.columns.values()[0]
     since: dict[int, date | None] = {}
 
-    def note(owner: int, day: date | None) -> None:
+    def note(owner: int | None, day: date | None) -> None:
+        if owner is None:  # an orphan (a settlement of an invoice billing lacks): nobody's figures
+            return
         month = stale.otherwise if stale.month is None else month_of(day)  # type: ignore[arg-type]
         since[owner] = earlier(since[owner], month) if owner in since else month
 

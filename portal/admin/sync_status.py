@@ -1,5 +1,6 @@
 """What the sync health page shows: each stream's freshness, how far it is behind billing, its last run,
-the daemons alive and the recent runs and requests, read from the store only.
+the daemons alive, the rows billing holds against its own rules (orphans, stamps ahead of its clock)
+and the recent runs and requests, read from the store only.
 
 Freshness is the daemon's own rule (``sync.health.freshness`` against ``sync.schedule.stale_limits``),
 so the page, `ibok sync status` and the /health endpoint call the same streams stale. How far a stream
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from adapters.store import daemons, requests, state
+from adapters.store import anomalies, daemons, requests, state
 from sync import schedule
 from sync.health import Freshness, freshness
 from sync.streams import STREAMS
@@ -26,6 +27,7 @@ from sync.streams import STREAMS
 ALIVE_WITHIN = timedelta(seconds=60)
 LAST_RUNS = 50
 LAST_REQUESTS = 20
+ANOMALY_SAMPLE = 10
 
 
 @dataclass(frozen=True)
@@ -79,4 +81,21 @@ def overview(conn: Connection, daemon_settings: object, now: datetime, stream: s
     runs = [run | {"seconds": seconds_of(run)} for run in state.runs(conn, stream, LAST_RUNS)]
     recent = [r | {"state": requests.state_of(r)} for r in requests.recent(conn, LAST_REQUESTS)]
     return {"streams": streams(conn, daemon_settings, now), "runs": runs, "requests": recent,
-            "daemons": daemons.alive(conn, ALIVE_WITHIN)}
+            "daemons": daemons.alive(conn, ALIVE_WITHIN), "anomalies": anomaly_rows(conn)}
+
+
+@dataclass(frozen=True)
+class AnomalyRow:
+    stream: str
+    kind: str  # orphan | ahead
+    count: int
+    first_found: datetime
+    sample: list[dict[str, Any]]  # the first keys (parent and its key, or the stamp), to look up in billing
+
+
+def anomaly_rows(conn: Connection) -> list[AnomalyRow]:
+    """Rows billing holds against its own rules (``adapters.store.anomalies``), stream by stream."""
+    order = {s.name: i for i, s in enumerate(STREAMS)}
+    return [AnomalyRow(stream, kind, count, first, anomalies.sample(conn, stream, kind, ANOMALY_SAMPLE))
+            for (stream, kind), (count, first) in sorted(anomalies.counts(conn).items(),
+                                                         key=lambda item: (order.get(item[0][0], 99), item[0]))]

@@ -60,4 +60,4 @@ def test_keyset_reads_return_each_row_once_in_order(source: OdbcBillingSource) -
         seen += [position for position, _ in batch]
         after = batch[-1][0]
     assert seen == sorted(seen) and len(seen) == len(set(seen))
-    assert len(seen) == len(source.keys("readings", None, 1_000_000))
+    assert len(seen) == len(source.snapshot("readings", None, 1_000_000))

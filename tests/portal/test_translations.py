@@ -32,5 +32,11 @@ def test_every_text_in_the_code_and_templates_has_a_polish_translation() -> None
 
 def test_the_compiled_catalog_matches_the_po_file() -> None:
     with (CATALOG / "messages.mo").open("rb") as f:
-        compiled = {m.id: m.string for m in read_mo(f) if m.id}
-    assert compiled == {m.id: m.string for m in _po() if m.id and m.string}, "run: pybabel compile -d portal/translations"
+        compiled = {_plain(m.id): _plain(m.string) for m in read_mo(f) if m.id}
+    assert compiled == {_plain(m.id): _plain(m.string) for m in _po() if m.id and m.string}, \
+        "run: pybabel compile -d portal/translations"
+
+
+def _plain(text: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
+    """A message's id or text; a plural one's forms as a tuple (the .mo reader gives lists)."""
+    return text if isinstance(text, str) else tuple(text)

@@ -82,7 +82,7 @@ def test_the_comparison_notices_a_column_the_tables_module_lacks(engine):
 def test_current_is_none_before_and_head_after_upgrade(engine):
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0011"
+    assert migrate.current(engine) == migrate.head() == "0012"
 
 
 def test_upgrade_takes_a_url_too(store_url, engine):
@@ -127,24 +127,24 @@ def test_migrations_import_no_application_code():
 def test_db_upgrade_creates_the_store_and_prints_the_revisions(store_url, engine):
     first = run_ibok("db", "upgrade", url=store_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip().endswith(": (none) -> 0011")
+    assert first.stdout.strip().endswith(": (none) -> 0012")
     again = run_ibok("db", "upgrade", url=store_url)
     assert again.exit_code == 0, again.output
-    assert again.stdout.strip().endswith(": 0011 -> 0011 (already at head)")
-    assert migrate.current(engine) == "0011"
+    assert again.stdout.strip().endswith(": 0012 -> 0012 (already at head)")
+    assert migrate.current(engine) == "0012"
 
 
 def test_db_current_prints_both_revisions_and_exits_0_at_head(store_url, engine):
     migrate.upgrade(engine)
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == ["current", "0011", "head", "0011"]
+    assert result.stdout.split() == ["current", "0012", "head", "0012"]
 
 
 def test_db_current_on_an_empty_store_exits_1_and_says_to_upgrade(store_url):
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 1
-    assert result.stdout.split() == ["current", "(none)", "head", "0011"]
+    assert result.stdout.split() == ["current", "(none)", "head", "0012"]
     assert "ibok db upgrade" in result.stderr
 
 

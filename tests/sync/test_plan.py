@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from adapters.records import Payment, content_hash
-from sync.plan import compare_keys, plan_snapshot, plan_upserts
+from adapters.records import Payment, content_hash, row_digest
+from sync.plan import plan_snapshot, plan_upserts
 
 STAMP = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -34,8 +34,18 @@ def test_a_snapshot_batch_deletes_stored_keys_billing_no_longer_has():
     assert [p.id for p in changes.upserts] == [3]
 
 
-def test_comparing_keys_finds_missing_and_extra_rows():
-    assert compare_keys([1, 2, 4], [2, 3, 4]) == ([1], [3])
+def test_a_row_billing_rewrote_without_changing_its_content_is_rewritten_with_billings_checksum():
+    row = payment(1)
+    stored = {1: row_digest(row, 111)}
+    assert not plan_upserts("payments", [row], stored, {1: 111})
+    changes = plan_upserts("payments", [row], stored, {1: 222})
+    assert changes.upserts == [row] and changes.sums == [222] and changes.existing == {1}
+    assert changes.hashes == [row_digest(row, 222)]
+
+
+def test_without_billings_checksums_the_digest_is_the_content_hash():
+    assert row_digest(payment(1), None) == content_hash(payment(1))
+    assert row_digest(payment(1), 5) != row_digest(payment(1), 6) != content_hash(payment(1))
 
 
 def test_hashes_see_every_grosz():
