@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyodbc
+
 IBOK = str(Path(sys.executable).parent / "ibok")
 
 
@@ -79,3 +81,50 @@ def test_an_unknown_stream_and_a_store_without_schema_get_one_clear_line(tmp_pat
     run(env, "db", "upgrade")
     unknown = run(env, "sync", "run", "invoicez")
     assert unknown.returncode == 2 and "unknown stream(s) invoicez" in unknown.stderr
+
+
+def _sql(env: dict[str, str], sql: str, *params: object) -> list[tuple]:
+    """A statement on billing as its own scripts run it (committed at once)."""
+    with pyodbc.connect(env["IBOK_BILLING_DSN"], autocommit=True) as conn:
+        cur = conn.cursor().execute(sql, *params)
+        return [tuple(r) for r in cur.fetchall()] if cur.description else []
+
+
+def test_verify_names_the_repair_and_reconcile_reports_each_stream_in_one_line(tmp_path: Path) -> None:
+    env = _setup(tmp_path)
+    run(env, "db", "upgrade")
+    assert run(env, "sync", "run").returncode == 0
+    payment, customer = _sql(env, "SELECT (SELECT MIN(ID_WPL) FROM WPLATY), (SELECT MIN(ID_ODB) FROM ODBIORCY)")[0]
+    _sql(env, "UPDATE WPLATY SET KWOTA = '1234.56' WHERE ID_WPL = ?", payment)  # as a script: the stamp kept
+    _sql(env, "UPDATE ODBIORCY SET EMAIL = 'ze.skryptu@example.pl' WHERE ID_ODB = ?", customer)
+    assert run(env, "sync", "run").returncode == 0  # the incremental run cannot see it
+    verified = run(env, "sync", "verify")
+    assert verified.returncode == 1
+    assert "repair: ibok sync reconcile customers payments" in verified.stderr
+    header, *lines = verified.stdout.splitlines()
+    assert header.split() == ["stream", "billing", "store", "different", "missing", "extra", "orphans"]
+    payments = next(line.split() for line in lines if line.startswith("payments "))
+    assert payments[3:] == ["1", "0", "0", "0"]
+    assert f"  payments {payment}: different (amount)" in verified.stdout
+
+    for_one = run(env, "sync", "reconcile", "--customer", "999999")
+    assert for_one.returncode == 1 and "billing has no customer number '999999'" in for_one.stderr
+    reconciled = run(env, "sync", "reconcile")
+    assert reconciled.returncode == 0, reconciled.stderr
+    header, *lines = reconciled.stdout.splitlines()
+    assert header.split() == ["stream", "outcome", "compared", "changed", "missing", "extra", "orphans", "seconds"]
+    rows = {line.split()[0]: line.split() for line in lines}
+    assert set(rows) == {"sellers", "customers", "points", "contracts", "meters", "readings", "invoices",
+                         "settlements", "payments", "outages", "case_events", "reading_replies", "message_replies",
+                         "change_replies"}
+    assert rows["payments"][1:7] == ["ok", f"{int(_sql(env, 'SELECT COUNT(*) FROM WPLATY')[0][0]):,}", "1", "0",
+                                     "0", "0"]
+    assert rows["customers"][3] == "1"
+    again = run(env, "sync", "verify", "--rows")
+    assert again.returncode == 0 and "The store equals billing." in again.stdout
+    number = _sql(env, "SELECT NR_KLIENTA FROM ODBIORCY WHERE ID_ODB = ?", customer)[0][0]
+    _sql(env, "UPDATE ODBIORCY SET EMAIL = 'jeszcze.raz@example.pl' WHERE ID_ODB = ?", customer)
+    one = run(env, "sync", "reconcile", "--customer", number.strip())
+    assert one.returncode == 0, one.stderr
+    assert next(line.split() for line in one.stdout.splitlines() if line.startswith("customers "))[3] == "1"
+    assert run(env, "sync", "verify").returncode == 0

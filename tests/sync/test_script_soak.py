@@ -40,11 +40,13 @@ def _update(mirror: Mirror, table: str, key: str, value: int, changes: dict[str,
     return f"{table} {value}: {', '.join(changes)}"
 
 
-def amount_in_place(mirror: Mirror, rng: random.Random) -> str:
+def _payment(mirror: Mirror, rng: random.Random, changes: dict[str, object]) -> str:
     payment = _pick(mirror, rng, "WPLATY", "ID_WPL")
-    if payment is None:
-        return "no payment"
-    return _update(mirror, "WPLATY", "ID_WPL", payment, {"KWOTA": Decimal(rng.randint(1, 99_999)) / 100})
+    return "no payment" if payment is None else _update(mirror, "WPLATY", "ID_WPL", payment, changes)
+
+
+def amount_in_place(mirror: Mirror, rng: random.Random) -> str:
+    return _payment(mirror, rng, {"KWOTA": Decimal(rng.randint(1, 99_999)) / 100})
 
 
 def flag_and_email_in_place(mirror: Mirror, rng: random.Random) -> str:
@@ -94,19 +96,12 @@ def reading_of_unknown_meter(mirror: Mirror, rng: random.Random) -> str:
 
 
 def stamp_ahead(mirror: Mirror, rng: random.Random) -> str:
-    payment = _pick(mirror, rng, "WPLATY", "ID_WPL")
-    if payment is None:
-        return "no payment"
     ahead = mirror.source.now_local() + timedelta(days=rng.choice([1, 2, 30]))
-    return _update(mirror, "WPLATY", "ID_WPL", payment, {"KWOTA": Decimal("3.33"), "DATA_MOD": ahead})
+    return _payment(mirror, rng, {"KWOTA": Decimal("3.33"), "DATA_MOD": ahead})
 
 
 def autumn_hour(mirror: Mirror, rng: random.Random) -> str:
-    payment = _pick(mirror, rng, "WPLATY", "ID_WPL")
-    if payment is None:
-        return "no payment"
-    return _update(mirror, "WPLATY", "ID_WPL", payment,
-                   {"KWOTA": Decimal("4.44"), "DATA_MOD": datetime(2026, 10, 25, 2, rng.randint(0, 59))})
+    return _payment(mirror, rng, {"KWOTA": Decimal("4.44"), "DATA_MOD": datetime(2026, 10, 25, 2, rng.randint(0, 59))})
 
 
 SCRIPTS: list[Callable[[Mirror, random.Random], str]] = [
