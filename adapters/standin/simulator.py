@@ -287,8 +287,13 @@ def simulate(office: Office, seed: int, events: int) -> Iterator[tuple[str, str]
     while events == 0 or done < events:
         name = rng.choices(names, weights)[0]
         try:
-            yield name, EVENTS[name][1](office, rng)
+            outcome = EVENTS[name][1](office, rng)
+            # An event that only looked ("no payment to reverse") still began a transaction: end it,
+            # or on SQLite its stale snapshot would refuse the office's next write once another
+            # writer (the relay, a script) has committed meanwhile.
+            office.commit()
         except Exception:
             office.rollback()
             raise
+        yield name, outcome
         done += 1
