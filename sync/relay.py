@@ -9,7 +9,10 @@ it exactly once:
 - a row that an earlier try or an earlier (perhaps killed) relay may have inserted is read back
   by KLUCZ before any new INSERT;
 - when the outcome of an INSERT is unknown (the connection broke around it), the relay reads
-  back on a new connection before it tries again.
+  back on a new connection before it tries again;
+- every row inserted or found is read back and compared with what was sent: a row billing holds
+  with other values (a driver that garbled a long text, say) is a dead letter naming the
+  difference, never "sent".
 
 A transient error is tried again later with exponential backoff; after ``max_attempts`` tries,
 or at once for a permanent error (billing refuses the row as it is), the row is a dead letter
@@ -25,12 +28,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import Engine
 
-from adapters.billing.interface import classify
+from adapters.billing.interface import classify, differences
 from adapters.billing.retry import error_text, sqlstate
 from adapters.records import Delivery
 from adapters.store import outbox
@@ -46,6 +49,10 @@ class InterfaceTables(Protocol):
     """The billing side of delivery (``adapters.billing.interface.InterfaceWriter``)."""
 
     def insert(self, delivery: Delivery) -> None: ...
+
+    def read(self, kind: str, key: str) -> tuple[Any, ...] | None: ...
+
+    def sent(self, delivery: Delivery) -> tuple[Any, ...]: ...
 
     def find(self, kind: str, key: str) -> int | None: ...
 
@@ -156,7 +163,7 @@ class Relay:
         """"sent", "found", or ("retry" | "dead", error, uncertain) for a failed try."""
         if read_back and self._find(delivery) is not None:
             log.info("outbox_found_in_billing", key=delivery.key, kind=delivery.kind)
-            return "found"
+            return self._checked(delivery, "found")
         failpoints.hit("outbox.before_insert")
         self._inserting = delivery.key  # from here until we know, the row may be in billing
         try:
@@ -168,7 +175,26 @@ class Relay:
         self._inserting = None
         log.debug("outbox_inserted", key=delivery.key, kind=delivery.kind)
         failpoints.hit("outbox.after_insert")
-        return "sent"
+        return self._checked(delivery, "sent")
+
+    def _checked(self, delivery: Delivery, outcome: str) -> str | tuple[str, str, bool]:
+        """The row read back from billing and compared with what was sent: a difference (a driver that
+        garbles text, a trigger that rewrites it) is a dead letter naming it, never "sent"."""
+        try:
+            stored = self.interface.read(delivery.kind, delivery.key)
+        except Exception as exc:  # noqa: BLE001 - classified as any read-back
+            self.interface.close()
+            if classify(exc) == "unreachable":
+                raise BillingUnreachable(redact_text(str(exc))) from None
+            return "retry", redact_text(f"read-back failed: {error_text(exc).splitlines()[0]}"), True
+        if stored is None:
+            return "retry", "the row inserted is not in billing when read back", True
+        found = differences(delivery.kind, self.interface.sent(delivery), stored)
+        if found:
+            error = "billing holds other values than were sent: " + "; ".join(found)
+            log.error("outbox_read_back_differs", key=delivery.key, kind=delivery.kind, differences=found)
+            return "dead", error, False
+        return outcome
 
     def _after_failed_insert(self, delivery: Delivery, exc: Exception) -> str | tuple[str, str, bool]:
         kind = classify(exc)
@@ -181,7 +207,7 @@ class Relay:
         self.interface.close()
         if self._find(delivery) is not None:
             log.info("outbox_found_in_billing", key=delivery.key, kind=delivery.kind, after=error)
-            return "found"
+            return self._checked(delivery, "found")
         if kind == "conflict":
             return "dead", error, False  # another unique key or a constraint: billing refuses the row
         return "retry", error, True

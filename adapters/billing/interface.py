@@ -1,4 +1,5 @@
-"""Writes to billing's IBOK_* interface tables, with the narrower account: insert once, read back by KLUCZ.
+"""Writes to billing's IBOK_* interface tables, with the narrower account: insert once, read back by KLUCZ,
+and compare what billing holds with what was sent.
 
 Every statement runs in autocommit: one INSERT is one transaction, so a row is in billing or
 not, and ``find`` tells which after a failure whose outcome we did not see.
@@ -8,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import pyodbc
 
+from adapters.billing import quirks
 from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.retry import error_text, is_transient, sqlstate
 from adapters.records import Delivery
@@ -41,6 +44,36 @@ TARGETS: dict[str, Target] = {
     "change": Target("IBOK_ZMIANY", "ID_ZM", ("ID_ODB", "POLE", "WARTOSC"),
                      lambda d: (d.customer_id, d.field, d.value)),
 }
+
+
+def differences(kind: str, sent: tuple[Any, ...], stored: tuple[Any, ...]) -> list[str]:
+    """What billing holds of a submission that is not what was sent, column by column (pure).
+
+    Billing's values are taken at its quirks (padded CHARs, SQLite's text dates and REAL
+    quantities); text must be equal character for character.
+    """
+    found = []
+    for column, ours, theirs in zip(TARGETS[kind].columns, sent, stored):
+        if isinstance(ours, bool) or not isinstance(ours, (int, Decimal, date, str)):
+            same = ours == theirs
+        elif isinstance(ours, int):
+            same = theirs is not None and int(theirs) == ours
+        elif isinstance(ours, Decimal):
+            same = quirks.decimal(theirs, max(0, -ours.as_tuple().exponent)) == ours  # type: ignore[operator]
+        elif isinstance(ours, date):
+            same = quirks.day(theirs) == ours
+        else:
+            theirs = quirks.text(theirs)
+            same = theirs == ours
+            if not same:
+                at = next((i for i, (a, b) in enumerate(zip(ours, theirs or "")) if a != b),
+                          min(len(ours), len(theirs or "")))
+                found.append(f"{column}: {len(ours)} characters sent, {len(theirs or '')} in billing, "
+                             f"first difference at character {at + 1}")
+                continue
+        if not same:
+            found.append(f"{column}: {ours!s} sent, {theirs!s} in billing")
+    return found
 
 
 def classify(exc: BaseException) -> Failure:
@@ -114,6 +147,21 @@ class InterfaceWriter:
             cursor.execute(sql, *(self._param(v) for v in values))
         finally:
             cursor.close()
+
+    def read(self, kind: str, key: str) -> tuple[Any, ...] | None:
+        """The submission's columns as billing holds them under this KLUCZ (None: no such row)."""
+        target = TARGETS[kind]
+        cursor = self._connection().cursor()
+        try:
+            row = cursor.execute(f"SELECT {', '.join(target.columns)} FROM {target.table} WHERE KLUCZ = ?",
+                                 key).fetchone()
+        finally:
+            cursor.close()
+        return None if row is None else tuple(row)
+
+    def sent(self, delivery: Delivery) -> tuple[Any, ...]:
+        """The values an insert of this delivery sends, in ``read``'s order."""
+        return TARGETS[delivery.kind].values(delivery)
 
     def find(self, kind: str, key: str) -> int | None:
         """Billing's id of the row with this KLUCZ, None when there is none."""

@@ -8,6 +8,8 @@ import pyodbc
 
 Dialect = Literal["sqlite", "mariadb", "postgresql"]
 
+UTF8_CHARSETS = ("utf8mb4", "utf8mb3", "utf8")
+
 _DBMS_NAMES: dict[str, Dialect] = {
     "sqlite": "sqlite",
     "mariadb": "mariadb",
@@ -38,9 +40,35 @@ def connect(
         autocommit=autocommit,
         timeout=login_timeout_s,
     )
+    try:
+        configure_text(conn, dialect_of(conn))
+    except ValueError:
+        conn.close()
+        raise
     if query_timeout_s:
         set_query_timeout(conn, query_timeout_s)
     return conn
+
+
+def configure_text(conn: pyodbc.Connection, dialect: Dialect) -> None:
+    """Make text cross the driver exactly, both ways, at any length.
+
+    MariaDB Connector/ODBC 3.1 takes pyodbc's default UTF-16 parameters badly: a text of exactly
+    128 characters fails (HY001, SQLPutData), one of 129 or more is stored as mojibake, and some
+    cp1250 letters (Ú ˘ ˙ ˛) are lost when read. Narrow UTF-8 both ways, on a utf8mb4 session,
+    round-trip every length and every letter; the server converts to the tables' cp1250 (and
+    refuses what cp1250 cannot hold). The driver's session must be UTF-8 (its default, or the
+    DSN's CHARSET): a DSN set to another character set is refused with that advice, as text
+    would be garbled otherwise. psqlODBC and the SQLite driver are exact as they are.
+    """
+    if dialect != "mariadb":
+        return
+    charset = conn.cursor().execute("SELECT @@character_set_client").fetchone()[0]
+    if charset not in UTF8_CHARSETS:
+        raise ValueError(f"the MariaDB connection's character set is {charset}: give the DSN CHARSET=utf8mb4")
+    conn.setencoding(encoding="utf-8")
+    conn.setdecoding(pyodbc.SQL_CHAR, encoding="utf-8")
+    conn.setdecoding(pyodbc.SQL_WCHAR, encoding="utf-8")
 
 
 def close_quietly(conn: pyodbc.Connection | None) -> None:
