@@ -62,6 +62,9 @@ class BillingSource(Protocol):
     def orphan_lines(self, limit: int) -> list[tuple[int, int]]:
         """(line, invoice) keys of invoice lines whose invoice billing lacks (they are never read)."""
 
+    def interface_rows(self, kind: str, keys: Sequence[str]) -> dict[str, tuple]:
+        """KLUCZ -> a delivered submission's columns as billing's interface table holds them."""
+
     def close(self) -> None:
         """Release connections."""
 

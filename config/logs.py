@@ -26,7 +26,9 @@ _URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^@/\s]*@")
 _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[\w-]+)")
 
 # Libraries that are chatty at INFO; they are raised to WARNING unless DEBUG is asked for.
-NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors.default", "alembic.runtime.migration")
+# "apscheduler.executors": every executor's per-job "Running job" / "executed successfully" lines
+# (the daemon has four executors; they were four fifths of its log).
+NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors", "alembic.runtime.migration")
 # Libraries whose warnings are expected events here ("skipped: maximum number of running instances
 # reached" is what coalescing one instance per job means); raised to ERROR unless DEBUG is asked for.
 EXPECTED_WARNINGS = ("apscheduler.scheduler",)

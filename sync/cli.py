@@ -27,7 +27,7 @@ from sync.compare import Tally
 from sync.engine import RunResult, Syncer, lag_seconds
 from sync.health import freshness
 from sync.streams import STREAMS, select_streams
-from sync.verify import verify
+from sync.verify import SUBMISSIONS, verify
 from sync.windows import from_text
 
 batch_option = click.option("--batch-size", type=click.IntRange(100, 100_000), default=None,
@@ -184,11 +184,15 @@ def verify_command(settings: Settings, streams: tuple[str, ...], limit: int, row
         click.echo("Orphans are billing's rows whose parent billing does not have: mirrored, attached to no "
                    "customer (`ibok sync status`).")
     if not report.clean:
-        to_fix = [name for name, t in report.tallies.items() if t.differences]
+        to_fix = [name for name, t in report.tallies.items() if t.differences and name != SUBMISSIONS]
         if report.balances and not to_fix:
             to_fix = ["invoices", "payments"]
+        repair = [f"repair: ibok sync reconcile {' '.join(to_fix)}"] if to_fix else []
+        if report.tallies[SUBMISSIONS].differences:
+            repair.append("submissions: billing's interface rows are not what customers sent; see the "
+                          "differences above and `ibok outbox list`")
         raise click.ClickException(f"{report.total:,} difference(s) between billing and the store; "
-                                   f"repair: ibok sync reconcile {' '.join(to_fix)}")
+                                   + "; ".join(repair))
     click.echo("The store equals billing.")
 
 

@@ -31,8 +31,8 @@ Stored = tuple[tuple, str]  # a stored record and the store's digest of it
 @dataclass(frozen=True)
 class Difference:
     stream: str
-    key: int
-    kind: str  # missing (from the store) | extra (in the store) | different | balance
+    key: int | str  # a row's key; a submission's KLUCZ
+    kind: str  # missing (from the store; from billing, for a submission) | extra (in the store) | different | balance
     detail: str = ""
 
     def __str__(self) -> str:

@@ -3,7 +3,8 @@
 The comparison is reconciliation's (``sync.compare``) without the repair: key range by key range,
 by billing's own checksums where its database computes them, else (or with ``rows_only``) row by
 row. Billing's rows are counted on its own tables, never through the joins the sync reads them
-with, so a row no join reaches still counts.
+with, so a row no join reaches still counts. The write side too: every submission delivered is
+compared with the row billing's interface table holds under its KLUCZ.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from adapters.billing.interface import TARGETS, differences
 from adapters.ports import BillingSource
+from adapters.records import Delivery
 from adapters.store.store import Store
 from sync.compare import Comparison, Difference, Tally
 from sync.streams import Stream
 
 ZERO = Decimal("0.00")
+SUBMISSIONS = "submissions"  # delivered submissions against billing's interface tables
 ORPHAN_LINES_LISTED = 100_000
 
 __all__ = ["Difference", "VerifyReport", "verify"]
@@ -65,7 +69,35 @@ def verify(source: BillingSource, store: Store, streams: list[Stream], *, batch_
         report.orphans["invoice_lines"] = len(source.orphan_lines(ORPHAN_LINES_LISTED))
     if {"invoices", "payments"} <= names:
         _verify_balances(store, report, batch_size)
+    _verify_submissions(source, store, report, batch_size)
     return report
+
+
+def _verify_submissions(source: BillingSource, store: Store, report: VerifyReport, batch_size: int) -> None:
+    """Every delivered submission against the row billing's interface table holds under its KLUCZ:
+    there, and with the values the customer sent (text character for character)."""
+    tally = report.tallies[SUBMISSIONS] = Tally(SUBMISSIONS)
+    after = None
+    while True:
+        batch = store.sent_after(after, batch_size)
+        by_kind: dict[str, list[Delivery]] = defaultdict(list)
+        for delivery in batch:
+            by_kind[delivery.kind].append(delivery)
+        for kind, deliveries in by_kind.items():
+            held = source.interface_rows(kind, [d.key for d in deliveries])
+            tally.store += len(deliveries)
+            tally.billing += len(held)
+            for delivery in deliveries:
+                stored = held.get(delivery.key)
+                if stored is None:
+                    tally.missing += 1
+                    report.add(Difference(SUBMISSIONS, delivery.key, "missing", f"no {kind} row in billing"))
+                elif found := differences(kind, TARGETS[kind].values(delivery), stored):
+                    tally.changed += 1
+                    report.add(Difference(SUBMISSIONS, delivery.key, "different", "; ".join(found)))
+        if len(batch) < batch_size:
+            return
+        after = batch[-1].key
 
 
 def _batches(fetch: Callable[[int | None, int], list], size: int) -> Iterator:

@@ -24,6 +24,7 @@ from adapters.billing.entities import (
     Entity,
     invoice_line,
 )
+from adapters.billing.interface import TARGETS
 from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.quirks import stamp
 from adapters.billing.retry import retrying
@@ -232,6 +233,17 @@ class OdbcBillingSource:
                     " GROUP BY 1", lower, width, lower, upper):
                 rows, sums = found[int(b)]
                 found[int(b)] = (rows, sums + int(total))
+        return found
+
+    def interface_rows(self, kind: str, keys: Sequence[str]) -> dict[str, tuple]:
+        """KLUCZ -> the submission's columns as billing's interface table holds them (``interface.TARGETS``)."""
+        target = TARGETS[kind]
+        found: dict[str, tuple] = {}
+        for start in range(0, len(keys), IN_CHUNK):
+            chunk = list(keys[start:start + IN_CHUNK])
+            for row in self._fetch(f"SELECT KLUCZ, {', '.join(target.columns)} FROM {target.table}"
+                                   f" WHERE KLUCZ IN ({', '.join('?' * len(chunk))})", *chunk):
+                found[str(row[0]).strip()] = tuple(row[1:])
         return found
 
     def orphan_lines(self, limit: int) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ inserts anything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,10 +54,22 @@ def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
     payload = conn.execute(select(submissions.c.id, *(submissions.c[c] for c in (
         "kind", "customer_id", "submitted_at", *_PAYLOAD))).where(submissions.c.id.in_(list(rows)))).mappings()
     by_id = {p["id"]: p for p in payload}
-    return [(Delivery(i, by_id[i]["kind"], by_id[i]["customer_id"], by_id[i]["submitted_at"],
-                      *(by_id[i][c] for c in _PAYLOAD)),
-             r["claimed_by"] is not None or r["tried_at"] is not None or r["attempts"] > 0)
+    return [(_delivery(by_id[i]), r["claimed_by"] is not None or r["tried_at"] is not None or r["attempts"] > 0)
             for i, r in rows.items()]
+
+
+def _delivery(row: Mapping[str, Any]) -> Delivery:
+    return Delivery(row["id"], row["kind"], row["customer_id"], row["submitted_at"], *(row[c] for c in _PAYLOAD))
+
+
+def sent_after(conn: Connection, after: str | None, limit: int) -> list[Delivery]:
+    """Delivered submissions in key order, after ``after``: what billing's interface tables must hold."""
+    query = (select(submissions.c.id, *(submissions.c[c] for c in ("kind", "customer_id", "submitted_at", *_PAYLOAD)))
+             .join(outbox, outbox.c.id == submissions.c.id).where(outbox.c.state == "sent")
+             .order_by(submissions.c.id).limit(limit))
+    if after is not None:
+        query = query.where(submissions.c.id > after)
+    return [_delivery(row) for row in conn.execute(query).mappings()]
 
 
 def mark_sent(conn: Connection, ids: Sequence[str]) -> None:

@@ -76,6 +76,14 @@ def release_lease(conn: Connection, stream: str, token: int) -> None:
 
 # ----- run history -------------------------------------------------------------------------------
 def start_run(conn: Connection, stream: str, mode: str, holder: str, requested_by: str | None = None) -> int:
+    """A new run of the stream, by the holder of its lease. Runs of the stream still "running" then
+    belong to a runner that stopped without finishing them (killed, or its lease expired): they are
+    marked interrupted, so that the history does not show them running forever."""
+    runs = sync_runs.c
+    conn.execute(update(sync_runs).where(and_(runs.stream == stream, runs.outcome == "running"))
+                 .values(outcome="interrupted", finished_at=utcnow(),
+                         error=f"its runner stopped without finishing (killed, or its lease expired); "
+                               f"found by {holder}"))
     result = conn.execute(sync_runs.insert().values(stream=stream, mode=mode, holder=holder, started_at=utcnow(),
                                                     rows_read=0, rows_written=0, rows_deleted=0,
                                                     outcome="running", requested_by=requested_by))

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from adapters.ports import Changes, Orphan
+from adapters.records import Delivery
 from adapters.store import anomalies, lineage, outbox, reader, refresh, state, writer
 from adapters.store.db import create_store_engine
 from adapters.store.db import writer as writing
@@ -92,6 +93,11 @@ class Store:
     def checksums(self, entity: str, lower: int, upper: int, width: int) -> dict[int, tuple[int, int, int]]:
         with self.engine.connect() as conn:
             return reader.checksums(conn, entity, lower, upper, width)
+
+    def sent_after(self, after: str | None, limit: int) -> list[Delivery]:
+        """Delivered submissions in key order (what billing's interface tables must hold)."""
+        with self.engine.connect() as conn:
+            return outbox.sent_after(conn, after, limit)
 
     def anomaly_counts(self) -> dict[tuple[str, str], tuple[int, datetime]]:
         with self.engine.connect() as conn:

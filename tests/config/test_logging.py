@@ -87,7 +87,8 @@ def test_configuring_twice_does_not_double_lines(stream):
 
 def test_level_filters_lines_and_quiets_chatty_libraries_below_debug(stream):
     structlog.get_logger().debug("hidden")
-    logging.getLogger("apscheduler.executors.default").info("Running job")
+    for executor in ("default", "control", "relay", "mail"):  # every executor the daemon has
+        logging.getLogger(f"apscheduler.executors.{executor}").info("Running job")
     logging.getLogger("sqlalchemy.engine.Engine").info("SELECT 1")
     assert lines(stream) == []
     configure_logging("DEBUG", "json", stream)

@@ -64,6 +64,12 @@ def test_sync_killed_at_random_points_and_rerun_ends_in_a_verified_mirror(make_m
     report = mirror.verify()
     assert report.clean, [str(d) for d in report.differences]
     assert killed_mid_run >= KILL_TRIALS // 2, f"only {killed_mid_run} kills landed during a run"
+    # The killed runs are in the history as interrupted, marked by the runners that came next.
+    with mirror.store.engine.connect() as conn:
+        outcomes = [r.outcome for r in conn.execute(select(sync_runs.c.outcome))]
+        killed = conn.execute(select(sync_runs.c.error).where(sync_runs.c.outcome == "interrupted")).scalars().all()
+    assert "running" not in outcomes
+    assert killed and all(e.startswith("its runner stopped without finishing") for e in killed)
 
 
 def _drop_billing_connections(mirror: Mirror) -> int:

@@ -109,3 +109,23 @@ def test_a_row_billing_holds_with_other_text_than_was_sent_is_a_dead_letter_nami
     assert differences("reading", (7, date(2026, 11, 21), Decimal("12.500")), (7, "2026-11-21", 12.5)) == []
     assert differences("reading", (7, date(2026, 11, 21), Decimal("12.500")), (7, "2026-11-21", 12.4)) == \
         ["STAN: 12.500 sent, 12.4 in billing"]
+
+
+def test_verify_compares_every_delivered_submission_with_billings_interface_row(wb: WriteBack) -> None:
+    customer, serial, meter = wb.meters_held()[0]
+    reading, message = wb.reading(customer, serial, meter), wb.message(customer, text_of(300))
+    assert wb.relay().run().sent == 2
+    wb.mirror.sync()  # billing's side of them, as the reply streams mirror it
+    report = wb.mirror.verify()
+    assert report.clean and report.tallies["submissions"].store == 2 == report.tallies["submissions"].billing
+    # Billing's side changes under the delivered rows: a text rewritten, a value changed, a row gone.
+    wb.mirror.billing_sql("UPDATE IBOK_ZGLOSZENIA SET TRESC = ? WHERE KLUCZ = ?", text_of(299) + "X", message)
+    wb.mirror.billing_sql("UPDATE IBOK_ODCZYTY SET STAN = STAN + 1 WHERE KLUCZ = ?", reading)
+    report = wb.mirror.verify()
+    found = {(d.key, d.kind): d.detail for d in report.differences if d.stream == "submissions"}
+    assert found[(message, "different")] == ("TRESC: 300 characters sent, 300 in billing, "
+                                             "first difference at character 300")
+    assert found[(reading, "different")].startswith("STAN: ")
+    wb.mirror.billing_sql("DELETE FROM IBOK_ODCZYTY WHERE KLUCZ = ?", reading)
+    found = {(d.key, d.kind) for d in wb.mirror.verify().differences}
+    assert (reading, "missing") in found and (message, "different") in found
