@@ -19,6 +19,7 @@ from sqlalchemy import select
 from adapters.billing.interface import InterfaceWriter, differences
 from adapters.records import Delivery
 from adapters.store.tables import message_replies, outbox
+from portal.submissions import service
 from tests.sync.conftest import Mirror
 from tests.writeback.harness import WriteBack, open_writeback
 
@@ -129,3 +130,16 @@ def test_verify_compares_every_delivered_submission_with_billings_interface_row(
     wb.mirror.billing_sql("DELETE FROM IBOK_ODCZYTY WHERE KLUCZ = ?", reading)
     found = {(d.key, d.kind) for d in wb.mirror.verify().differences}
     assert (reading, "missing") in found and (message, "different") in found
+
+
+def test_subjects_at_their_columns_limit_reach_billing_byte_for_byte(wb: WriteBack) -> None:
+    customer = wb.meters_held()[0][0]
+    subjects = [text_of(120), (CP1250 * 2)[:120].strip()]
+    keys = []
+    for n, subject in enumerate(subjects):
+        done = service.send_message(wb.ctx, customer, "REK", subject, text_of(129), token=f"subject-{n}")
+        assert done.ok and done.created, done.problems
+        keys += done.ids
+    assert wb.relay().run().sent == len(keys)
+    for key, subject in zip(keys, subjects):
+        assert stored_bytes(wb.mirror, "IBOK_ZGLOSZENIA", "TEMAT", "KLUCZ = ?", key) == encoded(wb.mirror, subject)
