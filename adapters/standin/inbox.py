@@ -59,6 +59,16 @@ def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None
     return "P", None
 
 
+def _take(office: Office, table: str, where: dict[str, object], changes: dict[str, object]) -> bool:
+    """Claim one interface row for this pass: an UPDATE that holds only while the row is still as the
+    pass read it. Another pass that took it first (two office processes at once) leaves nothing to
+    do: the transaction is rolled back and the row skipped, so nothing is booked twice."""
+    if office.update(table, where, changes):
+        return True
+    office.rollback()
+    return False
+
+
 def process_readings(office: Office, report: InboxReport) -> None:
     today, stamp = office.today(), office.now()
     for row in office.rows("SELECT ID_ZGL, ID_WOD, DATA_ODCZYTU, STAN FROM IBOK_ODCZYTY"
@@ -70,11 +80,13 @@ def process_readings(office: Office, report: InboxReport) -> None:
             verdict, note = "O", "Nieznany wodomierz."
         else:
             verdict, note = judge_reading(on, state, today, quirks.day(meter[0]), history)
-        changes: dict[str, object] = {"STATUS": verdict, "UWAGI": note, "DATA_MOD": stamp}
+        if not _take(office, "IBOK_ODCZYTY", {"ID_ZGL": submission, "STATUS": "N"},
+                     {"STATUS": verdict, "UWAGI": note, "DATA_MOD": stamp}):
+            continue
         if verdict == "P":
             previous = history[-1][2] if history else None
-            changes["ID_ODCZ"] = office.add_reading(meter_id, on, state, previous, "K", stamp)
-        office.update("IBOK_ODCZYTY", {"ID_ZGL": submission}, changes)
+            reading = office.add_reading(meter_id, on, state, previous, "K", stamp)
+            office.update("IBOK_ODCZYTY", {"ID_ZGL": submission}, {"ID_ODCZ": reading})
         office.commit()
         report.readings[verdict] += 1
 
@@ -99,10 +111,12 @@ def process_changes(office: Office, report: InboxReport) -> None:
         reason = judge_change(field_name or "", value)
         if reason is None and not office.one("SELECT 1 FROM ODBIORCY WHERE ID_ODB = ?", customer_id):
             reason = "Nieznany odbiorca."
+        verdict = "O" if reason else "P"
+        if not _take(office, "IBOK_ZMIANY", {"ID_ZM": change_id, "STATUS": "N"},
+                     {"STATUS": verdict, "UWAGI": reason, "DATA_MOD": stamp}):
+            continue
         if reason is None:
             office.update("ODBIORCY", {"ID_ODB": customer_id}, {CHANGEABLE[field_name]: value, "DATA_MOD": stamp})
-        verdict = "O" if reason else "P"
-        office.update("IBOK_ZMIANY", {"ID_ZM": change_id}, {"STATUS": verdict, "UWAGI": reason, "DATA_MOD": stamp})
         office.commit()
         report.changes[verdict] += 1
 
@@ -118,6 +132,8 @@ def process_cases(office: Office, report: InboxReport) -> None:
     for row in office.rows("SELECT ID_ZGL, STATUS, NR_SPRAWY FROM IBOK_ZGLOSZENIA"
                            " WHERE STATUS IN ('N', 'R', 'W') ORDER BY ID_ZGL"):
         message_id, status, case_number = row[0], quirks.text(row[1]), quirks.text(row[2])
+        if not _take(office, "IBOK_ZGLOSZENIA", {"ID_ZGL": message_id, "STATUS": status}, {"DATA_MOD": stamp}):
+            continue
         changes: dict[str, object] = {"DATA_MOD": stamp}
         if status == "N":
             case_number = f"EBOK/{stamp.year}/{office.next_ids('NR_SPRAWY_EBOK', in_transaction=True):06d}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -161,3 +162,39 @@ def test_judge_reading_rejects_a_dismounted_meter() -> None:
 ])
 def test_judge_change_validates_each_field(field: str, value: str, ok: bool) -> None:
     assert (judge_change(field, value) is None) is ok
+
+
+@pytest.mark.parametrize("dialect", ["mariadb", "postgresql"])
+def test_two_inbox_passes_at_once_book_each_submission_once(make_billing_db, dialect: str) -> None:  # noqa: ANN001
+    db = make_billing_db(dialect)
+    with db.connect() as conn:
+        build_standin(conn, size="tiny", seed=1, as_of=AS_OF)
+    clock = ticking_clock(datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=10))
+    with Office(db.dsn, clock=clock) as first, first.second_session() as second:
+        meters = [r[0] for r in first.rows("SELECT ID_WOD FROM WODOMIERZE WHERE DATA_DEMONTAZU IS NULL"
+                                           " ORDER BY ID_WOD")][:20]
+        keys = []
+        for step in range(1, 4):
+            for meter_id in meters:
+                last = first.meter_readings(meter_id)[-1][2]
+                keys.append(_submit_reading(first, meter_id, TODAY, last + Decimal(step)))
+        for n in range(10):
+            first.insert("IBOK_ZMIANY", {"KLUCZ": str(uuid.uuid4()), "ID_ODB": 1, "POLE": "TELEFON",
+                                         "WARTOSC": f"+48 600 700 8{n:02d}", "DATA_ZGLOSZENIA": first.now(),
+                                         "STATUS": "N", "DATA_MOD": first.now()})
+        first.commit()
+        reports = []
+        threads = [threading.Thread(target=lambda o=o: reports.append(process_inbox(o))) for o in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert len(reports) == 2
+        booked = sum(sum(r.readings.values()) for r in reports)
+        assert booked == len(keys)  # each submission judged by exactly one of the passes
+        assert sum(sum(r.changes.values()) for r in reports) == 10
+        accepted = first.one("SELECT COUNT(*) FROM IBOK_ODCZYTY WHERE STATUS = 'P'")[0]
+        added = first.one("SELECT COUNT(*), COUNT(DISTINCT ID_ODCZ) FROM ODCZYTY WHERE ZRODLO = 'K' AND ID_ODCZ IN"
+                          " (SELECT ID_ODCZ FROM IBOK_ODCZYTY)")
+        assert added[0] == added[1] == accepted
+        assert first.one("SELECT COUNT(*) FROM IBOK_ODCZYTY WHERE STATUS = 'N'")[0] == 0
