@@ -86,7 +86,7 @@ class Syncer:
     """Runs streams from a billing source into the store."""
 
     def __init__(self, source: BillingSource, store: Store, *, timezone: str = "Europe/Warsaw",
-                 batch_size: int = 5000, key_batch_size: int = 50_000, holder: str | None = None,
+                 batch_size: int = 5000, holder: str | None = None,
                  observer: Callable[[str, RunResult], None] | None = None,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), stop: threading.Event | None = None,
                  requested_by: str | None = None, lease_wait_s: float = 0.0,
@@ -95,7 +95,6 @@ class Syncer:
         self.store = store
         self.tz = ZoneInfo(timezone)
         self.batch_size = batch_size
-        self.key_batch_size = key_batch_size
         self.holder = holder or default_holder()
         self.observer = observer  # called after every committed batch (progress, tests)
         self.clock = clock  # this host's time (UTC), which bounds how late a billing commit can be
@@ -258,8 +257,7 @@ class Syncer:
             position = (from_text(after[0]), after[1]) if after else None
             batch = self.source.changed(stream.name, lower, upper, position, self.batch_size)
             records = [record for _, record in batch]
-            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
-                                   batch.sums)
+            changes = self._upserts(stream.name, records, batch.sums)
             done = len(batch) < self.batch_size
             if done:
                 new_state = {"cursor": window["upper"], "read_at": window.get("read_at")}
@@ -288,8 +286,7 @@ class Syncer:
             batch = self.source.changed(stream.name, upper + STAMP_STEP, FAR_FUTURE, after, self.batch_size)
             records = [record for _, record in batch]
             found.update((key, as_text(at)) for (at, key), _ in batch)
-            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
-                                   batch.sums)
+            changes = self._upserts(stream.name, records, batch.sums)
             self._commit(stream, token, result, len(batch), [changes, *self._followed(stream, records)], None)
             if len(batch) < self.batch_size:
                 break
@@ -346,8 +343,7 @@ class Syncer:
             self._check_stop()
             records = self.source.snapshot(stream.name, after, self.batch_size)
             done = len(records) < self.batch_size
-            changes = plan_upserts(stream.name, records, self.store.hashes(stream.name, map(key_of, records)),
-                                   records.sums)
+            changes = self._upserts(stream.name, records, records.sums)
             if records:
                 after = key_of(records[-1])
             new_state = {"after": after}
@@ -430,7 +426,11 @@ class Syncer:
         if not keys:
             return []
         rows = self.source.by_keys(entity, sorted(keys))
-        return [plan_upserts(entity, rows, self.store.hashes(entity, keys), rows.sums)]
+        return [self._upserts(entity, rows, rows.sums)]
+
+    def _upserts(self, entity: str, records: list[tuple], sums: dict[int, int]) -> Changes:
+        """What of these billing rows the store lacks or holds otherwise (``plan_upserts`` on its digests)."""
+        return plan_upserts(entity, records, self.store.hashes(entity, map(key_of, records)), sums)
 
     def _commit(self, stream: Stream, token: int, result: RunResult, read: int, changes: list[Changes],
                 new_state: dict[str, Any] | None) -> None:
