@@ -23,27 +23,47 @@ STATES = ("pending", "sent", "dead", "cancelled")
 _PAYLOAD = ("meter_id", "read_on", "state", "category", "subject", "body", "field", "value")
 
 
-def enqueue(conn: Connection, ids: Iterable[str]) -> None:
-    """Outbox rows for submissions written in this same transaction."""
+def order_key(submission: Mapping[str, Any]) -> str:
+    """The queue a submission waits in: billing takes one meter's readings, and one customer's other
+    submissions (data changes above all), in the order they were made."""
+    if submission["kind"] == "reading" and submission.get("meter_id") is not None:
+        return f"meter:{submission['meter_id']}"
+    return f"customer:{submission['customer_id']}"
+
+
+def enqueue(conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Outbox rows for submissions written in this same transaction, in this order (a microsecond
+    apart, so that the order holds between rows of one queue made at once)."""
     now = utcnow()
-    conn.execute(outbox.insert(), [{"id": i, "state": "pending", "attempts": 0, "next_attempt_at": now,
-                                    "created_at": now} for i in ids])
+    conn.execute(outbox.insert(), [{"id": row["id"], "state": "pending", "attempts": 0, "order_key": order_key(row),
+                                    "next_attempt_at": now, "created_at": now + timedelta(microseconds=n)}
+                                   for n, row in enumerate(rows)])
 
 
 def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
           is_dead: Callable[[str], bool] = lambda _holder: False) -> list[tuple[Delivery, bool]]:
     """Up to ``limit`` due rows, now claimed by ``holder``, oldest first, with a "read back first"
     flag: True when an earlier try (or an earlier claim, whose relay may have died after its
-    INSERT) could have put the row into billing already."""
+    INSERT) could have put the row into billing already.
+
+    Only the head of each queue (``order_key``) is taken: a row waits while an older row of its
+    queue is pending, whoever holds it and however long its backoff. So a meter's readings reach
+    billing one after another in the order they were made, whatever the number of relays; a dead
+    letter (or a cancelled row) no longer holds its queue."""
     o, now = outbox.c, utcnow()
+    older = outbox.alias("older")
     claimed_by_dead = [h for h in conn.execute(
         select(o.claimed_by).distinct().where(and_(o.state == "pending", o.claimed_until >= now))).scalars()
         if is_dead(h)]
     free = or_(o.claimed_until.is_(None), o.claimed_until < now, o.claimed_by.in_(claimed_by_dead))
     # The outbox alone first, in index order: a burst of thousands of rows (billing was down) must
     # not be joined and sorted whole for each batch, whatever the planner's statistics say.
+    waits = (select(older.c.id).where(and_(
+        older.c.order_key == o.order_key, older.c.state == "pending",
+        or_(older.c.created_at < o.created_at, and_(older.c.created_at == o.created_at, older.c.id < o.id))))
+        .exists())
     due = (select(o.id, o.claimed_by, o.tried_at, o.attempts)
-           .where(and_(o.state == "pending", o.next_attempt_at <= now, free))
+           .where(and_(o.state == "pending", o.next_attempt_at <= now, free, ~waits))
            .order_by(o.next_attempt_at).limit(limit))
     if conn.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)

@@ -90,15 +90,15 @@ def existing(conn: Connection, ids: Sequence[str]) -> set[str]:
 def add(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[str]:
     """Write submissions and their outbox rows (one transaction: the caller's); a submission whose id
     exists already (the same form sent twice) is left as it is. Returns the ids written now."""
-    created = []
+    created: list[dict[str, Any]] = []
     for row in rows:
         stmt = (insert_statement(conn, submissions).values(**row).on_conflict_do_nothing(index_elements=["id"])
                 .returning(submissions.c.id))  # (rowcount is not reliable here on every driver)
         if conn.execute(stmt).first() is not None:
-            created.append(row["id"])
+            created.append(row)
     if created:
         queue.enqueue(conn, created)
-    return created
+    return [row["id"] for row in created]
 
 
 def for_customer(conn: Connection, customer_id: int, *, ids: Iterable[str] | None = None, kind: str | None = None,

@@ -354,7 +354,9 @@ outbox = Table(  # delivery of each submission to billing's interface tables, ex
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("order_key", String(24)),  # its queue: one meter's readings, or one customer's other submissions
     Index(None, "state", "next_attempt_at"),
+    Index(None, "order_key", "created_at"),
 )
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, inspect, text
 
 from adapters.store import migrate
+from adapters.store import outbox as outbox_store
 from adapters.store.db import create_store_engine
 from adapters.store.tables import metadata
 from config.cli import ibok
@@ -82,7 +83,7 @@ def test_the_comparison_notices_a_column_the_tables_module_lacks(engine):
 def test_current_is_none_before_and_head_after_upgrade(engine):
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0012"
+    assert migrate.current(engine) == migrate.head() == "0013"
 
 
 def test_upgrade_takes_a_url_too(store_url, engine):
@@ -103,6 +104,25 @@ def test_upgrading_a_0001_store_keeps_its_run_history(engine):
         rows = conn.execute(text("SELECT stream, rows_read, requested_by FROM sync_runs")).all()
     assert [tuple(r) for r in rows] == [("payments", 7, None)]
     assert differences(engine) == []
+
+
+def test_upgrading_a_0012_store_puts_waiting_submissions_in_their_queues(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0012")
+        for key, kind, meter in (("r1", "reading", 41), ("m1", "message", None), ("c1", "change", None)):
+            conn.execute(text("INSERT INTO submissions (id, kind, customer_id, submitted_at, submitted_by, meter_id)"
+                              " VALUES (:id, :kind, 7, CURRENT_TIMESTAMP, 'test', :meter)"),
+                         {"id": key, "kind": kind, "meter": meter})
+            conn.execute(text("INSERT INTO outbox (id, state, attempts, next_attempt_at, created_at)"
+                              " VALUES (:id, 'pending', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"id": key})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, order_key FROM outbox")).all())
+    assert keys == {"r1": "meter:41", "m1": "customer:7", "c1": "customer:7"}
+    assert keys["r1"] == outbox_store.order_key({"kind": "reading", "meter_id": 41, "customer_id": 7})
+    assert keys["c1"] == outbox_store.order_key({"kind": "change", "meter_id": None, "customer_id": 7})
 
 
 def test_downgrade_to_base_removes_every_table(engine):
@@ -127,24 +147,24 @@ def test_migrations_import_no_application_code():
 def test_db_upgrade_creates_the_store_and_prints_the_revisions(store_url, engine):
     first = run_ibok("db", "upgrade", url=store_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip().endswith(": (none) -> 0012")
+    assert first.stdout.strip().endswith(": (none) -> 0013")
     again = run_ibok("db", "upgrade", url=store_url)
     assert again.exit_code == 0, again.output
-    assert again.stdout.strip().endswith(": 0012 -> 0012 (already at head)")
-    assert migrate.current(engine) == "0012"
+    assert again.stdout.strip().endswith(": 0013 -> 0013 (already at head)")
+    assert migrate.current(engine) == "0013"
 
 
 def test_db_current_prints_both_revisions_and_exits_0_at_head(store_url, engine):
     migrate.upgrade(engine)
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == ["current", "0012", "head", "0012"]
+    assert result.stdout.split() == ["current", "0013", "head", "0013"]
 
 
 def test_db_current_on_an_empty_store_exits_1_and_says_to_upgrade(store_url):
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 1
-    assert result.stdout.split() == ["current", "(none)", "head", "0012"]
+    assert result.stdout.split() == ["current", "(none)", "head", "0013"]
     assert "ibok db upgrade" in result.stderr
 
 
