@@ -8,14 +8,23 @@ grace time. Several daemons may share one store: the stream leases decide who ru
 The outbox relay runs in a thread of its own every ``outbox.every_s`` seconds, so a customer's
 submission never waits behind a long sync run; while billing is unreachable it waits too.
 
+Billing is asked a real query every ``daemon.probe_every_s`` seconds, on a connection of its own
+and under ``daemon.probe_timeout_s`` (``adapters.billing.probe``): a server that stopped answering
+without dropping its connections closes the gate with one log line, and /health says so.
+
 SIGTERM or SIGINT sets one stop event: runs stop between batches (the batch in flight commits
 or rolls back whole), leases are released, requests in progress go back to the queue, exit 0.
+A job that does not end within ``daemon.shutdown_grace_s`` (one held by a frozen billing) is
+named in a log line and left behind: the process exits anyway, as after a kill, which loses
+nothing (its leases and claims are taken over, its batch in flight rolls back).
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +40,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from adapters.billing.interface import InterfaceWriter
+from adapters.billing.probe import BillingProbe
 from adapters.billing.source import OdbcBillingSource
 from adapters.mail.smtp import SmtpSender
 from adapters.store import audit, averages, daemons, requests, state, web_sessions
@@ -74,6 +84,10 @@ class Daemon:
         self._server: health.Server | None = None
         self._interface: InterfaceWriter | None = None  # used by the relay's one thread only
         self._notify_off_said = False
+        self._prober: BillingProbe | None = None
+        self._next_check = 0.0  # when the open gate's next probe is due (monotonic)
+        self._running: dict[str, float] = {}  # job id -> monotonic start, of jobs running now
+        self._running_lock = threading.Lock()
         self.scheduler = BackgroundScheduler(
             # Requests, the probe, the heartbeat and the relay never wait behind a long stream run.
             executors={"default": ThreadPoolExecutor(self.config.workers), "control": ThreadPoolExecutor(2),
@@ -90,7 +104,12 @@ class Daemon:
         self.start()
         while not self.stop.wait(1.0):
             pass
-        self.shutdown()
+        if not self.shutdown():
+            # Jobs held by billing past the grace: exit as a kill would (nothing is lost), without
+            # the interpreter's wait for their threads.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         return 0
 
     def start(self) -> None:
@@ -117,37 +136,83 @@ class Daemon:
                  metrics=f"http://{self.config.metrics_host}:{self.config.metrics_port}/metrics"
                  if self.config.metrics_port else None)
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> bool:
+        """Stop the jobs and clean up; False when some job did not end within the grace period
+        (it is left to its thread: the caller exits the process without waiting for it)."""
         self.stop.set()
         started = time.monotonic()
-        self.scheduler.shutdown(wait=True)  # running jobs see the stop event between batches
+        self.scheduler.shutdown(wait=False)  # running jobs see the stop event between batches
+        left = self._wait_for_jobs(started + self.config.shutdown_grace_s)
         with self.store.writer.begin() as conn:
             put_back = requests.release_unfinished(conn, self.holder)
             daemons.stopped(conn, self.holder)
         if self._server is not None:
             self._server.close()
-        with self._sources_lock:
-            for source in self._sources:
-                source.close()
-        if self._interface is not None:
-            self._interface.close()
-        self.store.dispose()
+        if not left:  # a job still running holds its connection: closing it would wait for the job
+            with self._sources_lock:
+                for source in self._sources:
+                    source.close()
+            if self._interface is not None:
+                self._interface.close()
+            if self._prober is not None:
+                self._prober.close()
+            self.store.dispose()
         log.info("daemon_stopped", holder=self.holder, seconds=round(time.monotonic() - started, 3),
-                 requests_put_back=put_back)
+                 requests_put_back=put_back, **({"jobs_left_running": left} if left else {}))
+        return not left
+
+    def _wait_for_jobs(self, deadline: float) -> list[str]:
+        """Wait until no job runs or the deadline passes; one line says what it waits for, and why."""
+        said = False
+        while True:
+            with self._running_lock:
+                running = sorted(self._running)
+            if not running or time.monotonic() >= deadline:
+                break
+            if not said and time.monotonic() - (deadline - self.config.shutdown_grace_s) >= 1.0:
+                log.warning("daemon_stop_waiting", jobs=running, grace_s=self.config.shutdown_grace_s,
+                            billing="up" if self.gate.is_open else f"unreachable: {self.gate.last_error}")
+                said = True
+            time.sleep(0.1)
+        if running:
+            log.error("daemon_stop_forced", jobs=running, grace_s=self.config.shutdown_grace_s,
+                      billing="up" if self.gate.is_open else f"unreachable: {self.gate.last_error}")
+        return running
 
     def _on_signal(self, signum: int, _frame: object) -> None:
         if not self.stop.is_set():
             log.info("daemon_stopping", signal=signal.Signals(signum).name)
         self.stop.set()
 
+    @property
+    def prober(self) -> BillingProbe:
+        """The probe's own billing connection, made when first needed."""
+        if self._prober is None:
+            self._prober = BillingProbe(self.settings.billing_connection_string(),
+                                        timeout_s=self.config.probe_timeout_s,
+                                        login_timeout_s=self.settings.billing.connect_timeout_s)
+        return self._prober
+
     # ----- jobs --------------------------------------------------------------------------------
     def _job(self, spec: schedule.JobSpec) -> Callable[[], None]:
+        work: Callable[[], Any]
         if spec.kind == "stream":
-            return lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")
-        return {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
-                "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
-                "outbox": self.relay, "mail": self.send_mail, "notify": self.notify,
-                "tariff_averages": self.tariff_averages}[spec.kind]
+            work = lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")  # noqa: E731
+        else:
+            work = {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
+                    "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
+                    "outbox": self.relay, "mail": self.send_mail, "notify": self.notify,
+                    "tariff_averages": self.tariff_averages}[spec.kind]
+
+        def tracked() -> None:  # so that a stop knows which jobs it waits for
+            with self._running_lock:
+                self._running[spec.id] = time.monotonic()
+            try:
+                work()
+            finally:
+                with self._running_lock:
+                    self._running.pop(spec.id, None)
+        return tracked
 
     def notify(self) -> None:
         """Queue customers' notifications from the store (billing may be down); the mail job sends them."""
@@ -211,19 +276,25 @@ class Daemon:
     def _check_billing(self) -> None:
         """After a failed run: is billing itself unreachable? Then close the gate (one log line)."""
         try:
-            self.source().ping()
-        except Exception as exc:  # noqa: BLE001 - any failure to answer SELECT 1 means unreachable
-            error = _first_line(exc)
-            if self.gate.close(time.monotonic(), error):
-                log.error("billing_unreachable", error=error, next_try_s=self.gate.first_wait_s)
-                self._heartbeat(force=True)
+            self.prober.check()
+        except Exception as exc:  # noqa: BLE001 - any failure to answer SELECT 1 in time means unreachable
+            self._close_gate(_first_line(exc))
+
+    def _close_gate(self, error: str) -> None:
+        if self.gate.close(time.monotonic(), error):
+            log.error("billing_unreachable", error=error, next_try_s=self.gate.first_wait_s)
+            self._heartbeat(force=True)
 
     def probe(self) -> None:
-        """Every second: heartbeat now and then; while billing is down, one connection attempt when due."""
+        """Every second: heartbeat now and then; while billing answers, a real query every
+        ``probe_every_s`` (a frozen server closes the gate); while it is down, one attempt when due."""
         now = time.monotonic()
-        if self.gate.probe_due(now):
+        if self.gate.is_open and now >= self._next_check and not self.stop.is_set():
+            self._next_check = now + self.config.probe_every_s
+            self._check_billing()
+        elif self.gate.probe_due(now):
             try:
-                self.source().ping()
+                self.prober.check()
             except Exception as exc:  # noqa: BLE001
                 error = _first_line(exc)
                 wait = self.gate.probe_failed(now, error)

@@ -194,8 +194,10 @@ class Syncer:
                                   window_from=result.window_from, window_to=result.window_to,
                                   error=result.error)
             self.store.release_lease(stream.name, token)
-            # An idle run (nothing read, all well) is a DEBUG line: a daemon makes thousands a day.
-            quiet = result.outcome == "ok" and not (result.rows_read or result.rows_written or result.rows_deleted)
+            # An idle run (all well, nothing changed: at most the rows at the window's edge read again)
+            # is a DEBUG line: a daemon makes thousands a day.
+            quiet = result.outcome == "ok" and not (result.rows_written or result.rows_deleted) and (
+                mode == "incremental" or not result.rows_read)
             (log.debug if quiet else log.info)(
                 "sync_run_finished", mode=mode, outcome=result.outcome, rows_read=result.rows_read,
                 rows_written=result.rows_written, rows_deleted=result.rows_deleted, seconds=round(result.seconds, 3))
@@ -450,9 +452,10 @@ class Syncer:
         for change in changes:
             result.rows_written += len(change.upserts)
             result.rows_deleted += len(change.deletes)
+        written, deleted = sum(len(c.upserts) for c in changes), sum(len(c.deletes) for c in changes)
         if changes[0] or read:
-            log.info("sync_batch_applied", rows_read=read, rows_written=sum(len(c.upserts) for c in changes),
-                     rows_deleted=sum(len(c.deletes) for c in changes))
+            (log.info if written or deleted else log.debug)(
+                "sync_batch_applied", rows_read=read, rows_written=written, rows_deleted=deleted)
         if self.observer:
             self.observer(stream.name, result)
 

@@ -27,6 +27,41 @@ def normalize_connection_string(dsn: str) -> str:
 
 
 
+# How far past the server's own statement limit the client gives up waiting for an answer: the
+# server's clean "statement timed out" comes first while it runs; the client's limit is for a
+# server that stopped answering at all (a frozen process, a host gone silent).
+CLIENT_MARGIN_S = 5
+
+
+def with_client_timeouts(conn_str: str, driver: str | None, login_timeout_s: int, query_timeout_s: int) -> str:
+    """The connection string with the driver's own client-side timeouts added, unless it sets them.
+
+    Only MariaDB Connector/ODBC has them (CONN_TIMEOUT for the connect, READ_TIMEOUT and
+    WRITE_TIMEOUT for every packet): it ignores ODBC's login timeout, and without them a frozen
+    server holds a connect or a statement for as long as it stays frozen. ``driver`` is the
+    driver's name (from the string's Driver= or the DSN's entry), None when it is not known.
+    """
+    if driver is None or not any(name in driver.lower() for name in ("mariadb", "mysql", "maodbc")):
+        return conn_str
+    present = {part.split("=", 1)[0].strip().upper() for part in conn_str.split(";") if "=" in part}
+    wanted = {"CONN_TIMEOUT": login_timeout_s}
+    if query_timeout_s:
+        wanted |= {"READ_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S, "WRITE_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S}
+    extra = [f"{key}={value}" for key, value in wanted.items() if key not in present]
+    return ";".join([conn_str.rstrip(";"), *extra]) if extra else conn_str
+
+
+def driver_of(conn_str: str) -> str | None:
+    """The ODBC driver a connection string names: its Driver=, or the driver of its DSN= entry."""
+    parts = {k.strip().upper(): v.strip().strip("{}") for k, _, v in
+             (part.partition("=") for part in conn_str.split(";")) if v}
+    if "DRIVER" in parts:
+        return parts["DRIVER"]
+    if "DSN" in parts:
+        return pyodbc.dataSources().get(parts["DSN"])
+    return None
+
+
 def connect(
     conn_str: str,
     *,
@@ -34,9 +69,11 @@ def connect(
     query_timeout_s: int = 0,
     autocommit: bool = False,
 ) -> pyodbc.Connection:
-    """Open a pyodbc connection with a login timeout and a per-statement timeout."""
+    """Open a pyodbc connection with a login timeout and a per-statement timeout, both kept by the
+    server where it can and by the client where the driver can (see ``with_client_timeouts``)."""
+    conn_str = normalize_connection_string(conn_str)
     conn = pyodbc.connect(
-        normalize_connection_string(conn_str),
+        with_client_timeouts(conn_str, driver_of(conn_str), login_timeout_s, query_timeout_s),
         autocommit=autocommit,
         timeout=login_timeout_s,
     )

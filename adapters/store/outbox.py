@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, case, func, or_, select, tuple_, update
 
 from adapters.records import Delivery
 from adapters.store.state import utcnow
@@ -60,8 +60,7 @@ def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
     # not be joined and sorted whole for each batch, whatever the planner's statistics say.
     waits = (select(older.c.id).where(and_(
         older.c.order_key == o.order_key, older.c.state == "pending",
-        or_(older.c.created_at < o.created_at, and_(older.c.created_at == o.created_at, older.c.id < o.id))))
-        .exists())
+        tuple_(older.c.created_at, older.c.id) < tuple_(o.created_at, o.id))).exists())
     due = (select(o.id, o.claimed_by, o.tried_at, o.attempts)
            .where(and_(o.state == "pending", o.next_attempt_at <= now, free, ~waits))
            .order_by(o.next_attempt_at).limit(limit))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from adapters.store.types import MONEY, PRICE, QUANTITY, UtcDateTime
@@ -356,7 +357,9 @@ outbox = Table(  # delivery of each submission to billing's interface tables, ex
     Column("created_at", UtcDateTime(), nullable=False),
     Column("order_key", String(24)),  # its queue: one meter's readings, or one customer's other submissions
     Index(None, "state", "next_attempt_at"),
-    Index(None, "order_key", "created_at"),
+    # The rows waiting in each queue, for the claim's "is an older row of this queue still waiting?"
+    Index(None, "order_key", "created_at", "id", postgresql_where=text("state = 'pending'"),
+          sqlite_where=text("state = 'pending'")),
 )
 
 

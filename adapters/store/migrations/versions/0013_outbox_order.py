@@ -25,10 +25,12 @@ def upgrade() -> None:
     op.execute("UPDATE outbox SET order_key = (SELECT CASE WHEN s.kind = 'reading' AND s.meter_id IS NOT NULL"
                " THEN 'meter:' || CAST(s.meter_id AS VARCHAR(12)) ELSE 'customer:' || CAST(s.customer_id AS VARCHAR(12))"
                " END FROM submissions s WHERE s.id = outbox.id)")
-    op.create_index(op.f("ix_outbox_order_key_created_at"), "outbox", ["order_key", "created_at"], unique=False)
+    waiting = sa.text("state = 'pending'")
+    op.create_index(op.f("ix_outbox_order_key_created_at_id"), "outbox", ["order_key", "created_at", "id"],
+                    unique=False, postgresql_where=waiting, sqlite_where=waiting)
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_outbox_order_key_created_at"), table_name="outbox")
+    op.drop_index(op.f("ix_outbox_order_key_created_at_id"), table_name="outbox")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_column("order_key")
