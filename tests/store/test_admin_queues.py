@@ -36,9 +36,10 @@ def test_dead_letters_come_first_and_one_row_is_found_by_its_key(store: Store) -
     with store.writer.begin() as conn:
         submissions.add(conn, [_submission(k) for k in ("old-dead", "newer", "newest")])
         outbox.mark_failed(conn, "old-dead", "refused", retry_in=None, uncertain=False)
-        # Queued at one instant: by key after that, so only ``dead_first`` brings the dead letter forward.
-        assert [r["id"] for r in outbox.listing(conn)] == ["newer", "newest", "old-dead"]
-        assert [r["id"] for r in outbox.listing(conn, dead_first=True)] == ["old-dead", "newer", "newest"]
+        # Queued in one call, in this order (a microsecond apart): newest first, and only ``dead_first``
+        # brings the dead letter forward.
+        assert [r["id"] for r in outbox.listing(conn)] == ["newest", "newer", "old-dead"]
+        assert [r["id"] for r in outbox.listing(conn, dead_first=True)] == ["old-dead", "newest", "newer"]
         assert [r["id"] for r in outbox.listing(conn, "dead")] == ["old-dead"]
         found = outbox.get(conn, "old-dead")
         assert (found["state"], found["kind"], found["last_error"], found["customer_number"]) == \
