@@ -1,4 +1,11 @@
-"""Shared fixtures: throwaway billing databases (through ODBC) and portal stores (through SQLAlchemy)."""
+"""Shared fixtures: throwaway billing databases (through ODBC) and portal stores (through SQLAlchemy),
+and the suite's three lanes.
+
+Lanes: every test is marked ``unit``, ``integration`` or ``browser``. A test is ``browser`` when it
+serves the portal for Chromium (the ``live`` fixture), ``integration`` when it reaches a database (a billing database or a store, even
+through another fixture), ``unit`` otherwise; a marker written on the test decides instead. A unit
+test that opens a database anyway fails, naming the rule. ``scripts/test --fast`` runs the unit lane.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
+
+import sqlite3
 
 import psycopg
 import pyodbc
@@ -25,6 +34,11 @@ POSTGRES_ADMIN = os.environ.get(
     "IBOK_TEST_POSTGRES_ODBC", "Driver=PostgreSQL Unicode;Server=127.0.0.1;Port=5432;UID=ibok_test;PWD=ibok_test")
 
 AS_OF = date(2026, 11, 21)
+LANES = ("unit", "integration", "browser")
+# Fixtures that reach a database or a browser: a test using one, even through another fixture, is
+# not a unit test.
+_INTEGRATION_FIXTURES = {"billing_db", "make_billing_db", "store_url", "make_store_url", "own_mariadb"}
+_BROWSER_FIXTURES = {"live"}  # the portal served on a port, for Chromium to visit
 T = TypeVar("T")
 DIALECTS = ("sqlite", "mariadb", "postgresql")
 
@@ -44,6 +58,28 @@ class BillingDatabase:
         """The same database reached with another account."""
         parts = [p for p in self.dsn.split(";") if p and p.split("=")[0].upper() not in ("UID", "PWD")]
         return ";".join(parts + [f"UID={user}", f"PWD={password}"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(lane) for lane in LANES):
+            continue
+        used = set(getattr(item, "fixturenames", ()))
+        lane = "browser" if used & _BROWSER_FIXTURES else "integration" if used & _INTEGRATION_FIXTURES else "unit"
+        item.add_marker(lane)
+
+
+@pytest.fixture(autouse=True)
+def _unit_tests_open_no_database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit lane's promise, kept: no connection to any database (SQLite files included)."""
+    if request.node.get_closest_marker("unit") is None:
+        return
+
+    def refused(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a unit test opened a database: use a database fixture, or mark it integration")
+
+    for module in (pyodbc, sqlite3, sqlite3.dbapi2, psycopg):
+        monkeypatch.setattr(module, "connect", refused)
 
 
 def _server_database(dialect: str, admin: str) -> Iterator[BillingDatabase]:

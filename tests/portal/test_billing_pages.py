@@ -37,6 +37,9 @@ from tests.portal.browser import VIEWPORTS, chromium, violations
 from tests.portal.conftest import PASSWORD, Site, csrf, portal_settings
 from tests.sync.conftest import Mirror, open_mirror
 
+# The module's site is built by its own fixture: billing and store databases.
+pytestmark = pytest.mark.integration
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 

@@ -28,6 +28,9 @@ from tests.portal.test_billing_pages import (
     today,
 )
 
+# The module's site is built by its own fixture: billing and store databases.
+pytestmark = pytest.mark.integration
+
 SOURCES = {"reader": "Reader", "customer": "Customer", "estimate": "Estimate", "remote": "Remote reading",
            "exchange": "Meter exchange"}
 

@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# `ibok legacy` runs as a process against a billing database.
+pytestmark = pytest.mark.integration
+
 IBOK = str(Path(sys.executable).parent / "ibok")
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from adapters.store import db
 from adapters.store.db import create_store_engine
 
-pytestmark = pytest.mark.postgres
+pytestmark = pytest.mark.integration
 
 
 def _backend_pid(engine: Engine) -> int:

@@ -174,6 +174,7 @@ def test_db_current_does_not_create_a_missing_sqlite_file(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.integration
 def test_db_upgrade_creates_the_sqlite_file_s_parent_directory(tmp_path):
     path = tmp_path / "var" / "lib" / "store.sqlite3"
     result = run_ibok("db", "upgrade", url=f"sqlite:///{path}")
@@ -181,6 +182,7 @@ def test_db_upgrade_creates_the_sqlite_file_s_parent_directory(tmp_path):
     assert path.is_file()
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("subcommand", ["upgrade", "current"])
 def test_unreachable_postgresql_is_one_line_without_the_password(subcommand):
     result = run_ibok("db", subcommand, url="postgresql://ibok:secret99@127.0.0.1:1/ibok")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
@@ -9,6 +11,9 @@ import sys
 from pathlib import Path
 
 import pyodbc
+
+# `ibok` runs as a process against billing and store databases.
+pytestmark = pytest.mark.integration
 
 IBOK = str(Path(sys.executable).parent / "ibok")
 
