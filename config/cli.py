@@ -23,7 +23,7 @@ LAZY_COMMANDS: dict[str, str] = {
     "outbox": "sync.outbox_cli:outbox_group",
     "portal": "portal.cli:portal_group",
     "serve": "portal.cli:serve_command",
-    "submit": "portal.submissions.cli:submit_group",
+    "submit": "sync.submissions.cli:submit_group",
     "sync": "sync.cli:sync_group",
 }
 

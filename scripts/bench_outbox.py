@@ -35,8 +35,8 @@ from adapters.store import migrate
 from adapters.store import submissions as store_submissions
 from adapters.store.db import create_store_engine
 from adapters.store.tables import contracts, meters, outbox
-from portal.submissions import service
-from portal.submissions.rules import ReadingEntry
+from sync.submissions import service
+from sync.submissions.rules import ReadingEntry
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -21,7 +21,7 @@ from adapters.mail.smtp import PermanentFailure
 from adapters.store import mail
 from adapters.store.db import writer
 from adapters.store.state import utcnow
-from portal.mail.compose import compose
+from sync.mail.compose import compose
 
 log = structlog.get_logger(__name__)
 TAKE_FOR = timedelta(minutes=5)

@@ -10,6 +10,7 @@ from wtforms import HiddenField
 from adapters.store import terms
 from adapters.store.db import writer
 from portal.auth.guard import TERMS_DUE, login_required
+from portal.auth.redirects import safe_next
 from portal.context import engine, reading
 from portal.i18n import request_locale
 
@@ -29,8 +30,7 @@ def note_due(account_id: int) -> None:
 
 
 def _next() -> str:
-    from portal.auth.views import _safe_next
-    return _safe_next(request.args.get("next"))
+    return safe_next(request.args.get("next"))
 
 
 @bp.route("/account/terms", methods=["GET", "POST"])

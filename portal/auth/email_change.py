@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine
 
 from adapters.store import accounts, mail, tokens
 from adapters.store.db import writer
-from portal.submissions import service
+from sync.submissions import service
 
 log = structlog.get_logger("portal.security")
 LINK_VALID_FOR = timedelta(hours=24)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.auth import passwords
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
-from portal.submissions.rules import check_email
+from sync.submissions.rules import check_email
 
 
 class LoginForm(FlaskForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
 
 import structlog
 from flask import (
@@ -21,6 +20,7 @@ from flask import (
 from adapters.store import accounts
 from adapters.store.db import writer
 from portal.auth import acceptance, limits, passwords, reauth
+from portal.auth.redirects import safe_next
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required
 from portal.context import engine, reading
@@ -36,16 +36,10 @@ def _subject(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:12]
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("customer.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # noqa: ANN201
     if g.get("account") is not None:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -78,7 +72,7 @@ def login():  # noqa: ANN201
         session["account_id"] = account["id"]
         acceptance.note_due(account["id"])  # a newer version of the terms: accepted before any page
         log.info("login_succeeded", account_id=account["id"])
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -118,7 +112,7 @@ def change_password():  # noqa: ANN201
 @bp.route("/language", methods=["POST"])
 def language():  # noqa: ANN201
     chosen = request.form.get("lang")
-    response = redirect(_safe_next(request.form.get("next")))
+    response = redirect(safe_next(request.form.get("next")))
     if chosen in LOCALES:
         response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax",
                             secure=not current_app.config["IBOK_DEVELOPMENT"])

@@ -36,7 +36,8 @@ from adapters.store.pages import analysis as pages
 from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
-from portal.i18n import date_text, request_locale, signed
+from portal.i18n import date_text, request_locale
+from sync.formats import signed
 from portal.i18n import gettext as _
 
 bp = Blueprint("analysis", __name__)

@@ -25,7 +25,7 @@ from portal.auth.guard import login_required
 from portal.extensions import csrf
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
-from portal.mail import unsubscribe
+from sync.mail import unsubscribe
 
 bp = Blueprint("notify", __name__)
 

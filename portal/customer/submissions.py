@@ -1,5 +1,5 @@
 """Submitting readings and messages, data changes and e-invoice consent, and following each one:
-thin views over ``portal.submissions.service`` (the same functions `ibok submit` calls)."""
+thin views over ``sync.submissions.service`` (the same functions `ibok submit` calls)."""
 
 from __future__ import annotations
 
@@ -18,15 +18,14 @@ from flask import (
 
 from adapters.store import submissions as store
 from adapters.store import terms
-from adapters.store.db import writer
 from portal import context
 from portal.auth import email_change, reauth
 from portal.auth.guard import customer_required
 from portal.i18n import gettext as _
 from portal.i18n import request_locale
-from portal.submissions import service
-from portal.submissions.messages import text
-from portal.submissions.rules import CATEGORIES, ReadingEntry, check_email
+from sync.submissions import service
+from sync.submissions.messages import text
+from sync.submissions.rules import CATEGORIES, ReadingEntry, check_email
 
 bp = Blueprint("submit", __name__)
 
@@ -182,13 +181,9 @@ def e_invoice():  # noqa: ANN201
         if consent and request.form.get("agree") != "y":
             errors["agree"] = [_("Tick the box to give your consent.")]
         else:
-            done = service.set_e_invoice(ctx, g.customer_id, consent, token=token)
+            done = service.set_e_invoice(ctx, g.customer_id, consent, token=token, account_id=g.account["id"],
+                                         terms_version=in_force["version"])
             if done.ok:
-                if done.created:
-                    with writer(ctx.engine).begin() as conn:
-                        terms.record_consent(conn, account_id=g.account["id"], customer_id=g.customer_id,
-                                             consent=consent, terms_version=in_force["version"],
-                                             submission_id=done.ids[0])
                 flash(_("Your consent was sent to the utility.") if consent else
                       _("Your withdrawal of consent was sent to the utility."), "success")
                 return redirect(url_for("submit.e_invoice"))

@@ -10,7 +10,8 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from adapters.store import forms
 from portal import context
-from portal.i18n import grouped, request_locale
+from portal.i18n import request_locale
+from sync.formats import grouped
 from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("forms", __name__)

@@ -19,7 +19,7 @@ from adapters.store import mail, preferences
 from adapters.store import notifications as store
 from adapters.store.db import writer
 from adapters.store.state import utcnow
-from portal.mail import unsubscribe
+from sync.mail import unsubscribe
 from sync.notify import events as ev
 from sync.notify.plan import HAPPENINGS, Recipient, plan
 

@@ -8,7 +8,7 @@ import time
 from sqlalchemy import func, select
 
 from adapters.store.tables import outbox
-from portal.submissions import service
+from sync.submissions import service
 from tests.daemon.conftest import OwnMariaDB, wait_until
 from tests.sync.conftest import open_mirror
 from tests.writeback.harness import WriteBack, open_writeback

@@ -9,7 +9,7 @@ from adapters.store import daemons, mail, outbox
 from adapters.store.db import writer
 from adapters.store.tables import customers
 from config.settings import load_settings
-from portal.submissions import service
+from sync.submissions import service
 from sync.daemon import Daemon
 from tests.portal.conftest import Site
 

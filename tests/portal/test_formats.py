@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.numbers import format_currency, format_decimal
 
-from portal.i18n import grouped, pln
+from sync.formats import grouped, pln
 
 
 def _values() -> list[Decimal]:

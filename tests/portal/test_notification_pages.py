@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from adapters.store import preferences
-from portal.mail import unsubscribe
+from sync.mail import unsubscribe
 from tests.portal.conftest import SECRET, Site, csrf, log_in
 from tests.portal.mailbox import Mailbox, mailbox
 from tests.portal.notify_scene import EMAIL, Scene, open_scene, unsubscribe_path

@@ -1,4 +1,5 @@
-"""The Polish catalog covers every English text of the portal, and the compiled catalog is current."""
+"""The Polish catalog covers every English text of the portal and of its e-mails, and the compiled
+catalog is current."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
+MAIL = PORTAL.parent / "sync" / "mail"  # the e-mails share the portal's catalogue
 CATALOG = PORTAL / "translations" / "pl" / "LC_MESSAGES"
-METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
@@ -20,8 +22,8 @@ def _po():  # noqa: ANN202
 
 
 def test_every_text_in_the_code_and_templates_has_a_polish_translation() -> None:
-    in_sources = {message for _file, _line, message, _comments, _context in
-                  extract_from_dir(str(PORTAL), METHODS, keywords=KEYWORDS)}
+    in_sources = {message for source in (PORTAL, MAIL) for _file, _line, message, _comments, _context in
+                  extract_from_dir(str(source), METHODS, keywords=KEYWORDS)}
     in_sources = {m if isinstance(m, str) else m[0] for m in in_sources}
     catalog = _po()
     missing = sorted(m for m in in_sources if not (catalog.get(m) and catalog.get(m).string))

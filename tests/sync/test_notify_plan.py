@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from portal.mail.compose import compose
+from sync.mail.compose import compose
 from sync.notify import events
 from sync.notify.plan import Event, Recipient, issued_moment, plan
 

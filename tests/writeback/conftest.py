@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.store.tables import outbox, submissions
-from portal.submissions import service
+from sync.submissions import service
 from tests.sync.conftest import Mirror
 from tests.sync.conftest import make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
 from tests.writeback.harness import NOW

@@ -24,8 +24,8 @@ from adapters.billing.interface import TARGETS, InterfaceWriter
 from adapters.billing.odbc import connect, dialect_of
 from adapters.standin.accounts import Account, create_accounts, drop_accounts
 from adapters.store.tables import contracts, meters, outbox, submissions
-from portal.submissions import service
-from portal.submissions.rules import ReadingEntry
+from sync.submissions import service
+from sync.submissions.rules import ReadingEntry
 from sync.relay import Relay
 from tests.sync.conftest import Mirror
 

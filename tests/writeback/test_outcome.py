@@ -13,7 +13,7 @@ from sqlalchemy import select
 from adapters.standin.inbox import process_inbox
 from adapters.standin.names import CASE_STAGES
 from adapters.store.tables import customers, readings
-from portal.submissions import service
+from sync.submissions import service
 from tests.sync.conftest import Mirror
 from tests.writeback.harness import NOW, WriteBack, open_writeback
 

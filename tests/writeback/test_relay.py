@@ -15,7 +15,7 @@ from adapters.records import Delivery
 from adapters.store import outbox
 from adapters.store.db import writer
 from adapters.store.tables import outbox as outbox_table
-from portal.submissions import service
+from sync.submissions import service
 from tests.writeback.harness import WriteBack, open_writeback
 
 BILLINGS = ["sqlite", "mariadb", "postgresql"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from portal.submissions import messages, rules, service
-from portal.submissions.messages import text
-from portal.submissions.rules import (CheckedReading, MeterFacts, Problem, ReadingEntry, check_email, check_message,
+from sync.submissions import messages, rules, service
+from sync.submissions.messages import text
+from sync.submissions.rules import (CheckedReading, MeterFacts, Problem, ReadingEntry, check_email, check_message,
                                       check_phone, check_readings, normalize_phone, parse_state, unusual, usual_daily)
 
 TODAY = date(2026, 11, 22)

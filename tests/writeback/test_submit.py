@@ -19,9 +19,9 @@ from sqlalchemy import func, or_, select
 from adapters.billing.interface import InterfaceWriter
 from adapters.standin.inbox import process_inbox
 from adapters.store.tables import contracts, customers, meters, outbox, readings, submissions
-from portal.submissions import service
-from portal.submissions.messages import text
-from portal.submissions.rules import Problem, ReadingEntry
+from sync.submissions import service
+from sync.submissions.messages import text
+from sync.submissions.rules import Problem, ReadingEntry
 from sync.relay import Relay
 from tests.writeback.conftest import PORTAL_NOW, Portal
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from adapters.billing.interface import InterfaceWriter, differences
 from adapters.records import Delivery
 from adapters.store.tables import message_replies, outbox
-from portal.submissions import service
+from sync.submissions import service
 from tests.sync.conftest import Mirror
 from tests.writeback.harness import WriteBack, open_writeback
 

@@ -18,9 +18,9 @@ from adapters.store import submissions as store
 from adapters.store.cli import open_store
 from config.cli import pass_settings
 from config.settings import Settings
-from portal.submissions import service
-from portal.submissions.messages import LOCALES, text
-from portal.submissions.rules import ReadingEntry
+from sync.submissions import service
+from sync.submissions.messages import LOCALES, text
+from sync.submissions.rules import ReadingEntry
 
 customer_option = click.option("--customer", "number", required=True, metavar="NR_KLIENTA",
                                help="The customer number (NABYWCA on invoices).")

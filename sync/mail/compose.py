@@ -1,6 +1,6 @@
 """Render an e-mail of the outbox (template name, language, parameters) into subject, text and HTML.
 
-Independent of Flask: the daemon renders them with the portal's translations.
+Independent of Flask: the daemon renders them with the portal's catalogue of translations.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from babel import dates
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portal.i18n import pln, signed
+from sync.formats import pln, signed
 
 TEMPLATES = Path(__file__).with_name("templates")
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+# One catalogue for the pages and the e-mails: pybabel extracts both into the portal's (README).
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "portal" / "translations"
 
 
 @dataclass(frozen=True)

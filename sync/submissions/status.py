@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from portal.submissions.messages import text
+from sync.submissions.messages import text
 
 FINAL = ("accepted", "rejected", "closed", "cancelled")
 

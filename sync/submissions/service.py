@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from adapters.store import submissions as store
+from adapters.store import terms
 from adapters.store.db import writer
-from portal.submissions.rules import (
+from sync import failpoints
+from sync.submissions.rules import (
     MeterFacts,
     Problem,
     ReadingEntry,
@@ -31,7 +33,7 @@ from portal.submissions.rules import (
     check_readings,
     normalize_phone,
 )
-from portal.submissions.status import Status, status_of
+from sync.submissions.status import Status, status_of
 
 _NAMESPACE = uuid.UUID("6f1c9a52-3f7e-4d2b-9a53-1b0e6c1d2f40")  # iBOK's submissions
 CHANGE_FIELDS = {"email": "EMAIL", "phone": "TELEFON", "e_invoice": "E_FAKTURA"}
@@ -77,11 +79,14 @@ class Context:
 Check = Callable[[Connection], tuple[list[Problem], list[Problem], list[dict[str, Any]]]]
 
 
-def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check: Check) -> Submitted:
+def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check: Check,
+            also: Callable[[Connection, list[str]], None] | None = None) -> Submitted:
     """The shape of every use case: an earlier send of the same form wins; else check, then write.
 
     ``items`` name the form's parts (a meter, "message", a field) so that a resent form maps to the
     same ids before anything is checked; ``check`` returns problems, warnings, and one row per item.
+    ``also`` writes what belongs with the submissions (the record of a consent, say) in their own
+    transaction: both are written, or neither.
     """
     ids = [submission_id(customer_id, token, item) for item in items]
     with writer(ctx.engine).begin() as conn:
@@ -95,6 +100,9 @@ def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check:
         now = ctx.clock()
         written = store.add(conn, [{"id": i, "customer_id": customer_id, "submitted_at": now,
                                     "submitted_by": ctx.by, **row} for i, row in zip(ids, rows, strict=True)])
+        failpoints.hit("submit.after_write")
+        if written and also is not None:
+            also(conn, written)
     # The same form sent at the same instant from two tabs: one of the two wrote it.
     return Submitted(ids=ids, created=bool(written))
 
@@ -142,8 +150,13 @@ def request_change(ctx: Context, customer_id: int, what: str, value: str, *, tok
     return _submit(ctx, customer_id, token, [f"change:{field_name}"], check)
 
 
-def set_e_invoice(ctx: Context, customer_id: int, consent: bool, *, token: str) -> Submitted:
-    """Consent to invoices by e-mail (True) or its withdrawal (False), sent to billing as a data change."""
+def set_e_invoice(ctx: Context, customer_id: int, consent: bool, *, token: str, account_id: int | None = None,
+                  terms_version: str | None = None) -> Submitted:
+    """Consent to invoices by e-mail (True) or its withdrawal (False), sent to billing as a data change.
+
+    Given by a portal login (``account_id``) under the terms in force (``terms_version``), the consent
+    is recorded with its time in the same transaction as the submission that carries it to billing.
+    """
     value = "T" if consent else "N"
 
     def check(conn: Connection) -> tuple[list[Problem], list[Problem], list[dict[str, Any]]]:
@@ -153,7 +166,12 @@ def set_e_invoice(ctx: Context, customer_id: int, consent: bool, *, token: str) 
         problems = [Problem("e_invoice_unchanged", "e_invoice")] if current == value else []
         return problems, [], [{"kind": "change", "field": "E_FAKTURA", "value": value}]
 
-    return _submit(ctx, customer_id, token, ["change:E_FAKTURA"], check)
+    def record(conn: Connection, written: list[str]) -> None:
+        if account_id is not None and terms_version is not None:
+            terms.record_consent(conn, account_id=account_id, customer_id=customer_id, consent=consent,
+                                 terms_version=terms_version, submission_id=written[0])
+
+    return _submit(ctx, customer_id, token, ["change:E_FAKTURA"], check, also=record)
 
 
 @dataclass(frozen=True)

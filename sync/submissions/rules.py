@@ -2,7 +2,7 @@
 
 Each check returns ``Problem``s (refusals: nothing is written) or warnings (the customer must
 confirm: billing accepts the value but orders a control reading on site). The texts customers
-see are in ``portal.submissions.messages``.
+see are in ``sync.submissions.messages``.
 """
 
 from __future__ import annotations
