@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple, Union
+from typing import NamedTuple
 
 
 class Customer(NamedTuple):
@@ -207,8 +207,8 @@ class Delivery(NamedTuple):
     value: str | None = None
 
 
-Record = Union[Customer, Seller, ServicePoint, Contract, Meter, Reading, Invoice, InvoiceLine, Payment,
-               Settlement, Outage, CaseEvent, ReadingReply, MessageReply, ChangeReply]
+Record = (Customer | Seller | ServicePoint | Contract | Meter | Reading | Invoice | InvoiceLine | Payment
+          | Settlement | Outage | CaseEvent | ReadingReply | MessageReply | ChangeReply)
 
 READING_SOURCES = ("reader", "customer", "estimate", "remote", "exchange")
 PAYMENT_METHODS = ("transfer", "cash", "card")

@@ -8,8 +8,8 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, make_dataclass
-from pathlib import Path
 from datetime import time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -304,7 +304,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
 def _parse(setting: Setting, value: Any, origin: str) -> Any:
     try:
         return setting.kind.convert(value)
-    except Exception:  # any parser failure is the user's value, reported as one sentence
+    except Exception:  # noqa: BLE001 - any parser failure is the user's value, reported as one sentence
         got = "" if setting.secret else f", got {redact_text(repr(value))}"
         where = "the default" if origin == "default" else origin
         raise SettingsError(f"Setting {setting.name} (from {where}) must be {setting.kind.expects}{got}.") from None

@@ -25,7 +25,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from bench_sync import ADMIN_ODBC, IBOK, ROOT, billing_dsn, drop_billing, machine, mariadb, pg_admin, store_url
 
@@ -33,8 +32,7 @@ from adapters.billing.source import OdbcBillingSource
 from adapters.records import content_hash, key_of
 from adapters.standin.clock import warsaw_now
 from adapters.standin.office import Office
-from adapters.standin.simulator import (book_payment, close_outage, correct_reading, register_outage,
-                                        update_customer)
+from adapters.standin.simulator import book_payment, close_outage, correct_reading, register_outage, update_customer
 from adapters.store.db import create_store_engine
 from adapters.store.store import Store
 from sync.streams import STREAMS
@@ -56,7 +54,7 @@ class Change:
         return None if self.arrived is None else self.arrived - self.committed
 
 
-def stamped_rows(source: OdbcBillingSource, since_local) -> dict[tuple[str, int], str]:  # noqa: ANN001
+def stamped_rows(source: OdbcBillingSource, since_local) -> dict[tuple[str, int], str]:
     """Rows of the stamped streams changed since ``since_local``, with their content hash."""
     found = {}
     for stream in STREAMS:
@@ -126,7 +124,7 @@ def main(argv: list[str]) -> int:
         watcher = threading.Thread(target=watch, args=(store, changes, stop))
         watcher.start()
         rng = random.Random(f"bench-freshness:{args.seed}")
-        functions, weights = zip(*EVENTS)
+        functions, weights = zip(*EVENTS, strict=False)
         with Office(billing_dsn(billing)) as office:  # billing's real clock
             while len(changes) < args.changes:
                 time.sleep(rng.uniform(0.5, 4.0))  # changes come at any phase of the schedule

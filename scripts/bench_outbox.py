@@ -27,8 +27,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyodbc
-from bench_sync import (IBOK, billing_dsn, code_version, drop_billing, load, machine, mariadb, pg_admin, run_child,
-                        show, store_url, versions)
+from bench_sync import (
+    IBOK,
+    billing_dsn,
+    code_version,
+    drop_billing,
+    load,
+    machine,
+    mariadb,
+    pg_admin,
+    run_child,
+    show,
+    store_url,
+    versions,
+)
 from sqlalchemy import func, select
 
 from adapters.store import migrate
@@ -48,7 +60,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def queue(engine, count: int) -> float:  # noqa: ANN001
+def queue(engine, count: int) -> float:
     """Queue ``count`` submissions through the service functions; seconds taken."""
     ctx = service.Context(engine, "bench")
     with engine.connect() as conn:

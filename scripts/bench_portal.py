@@ -26,8 +26,21 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench_sync import (IBOK, ROOT, billing_dsn, code_version, drop_billing, load, machine, mariadb, pg_admin,
-                        run_child, show, store_url, versions)
+from bench_sync import (
+    IBOK,
+    ROOT,
+    billing_dsn,
+    code_version,
+    drop_billing,
+    load,
+    machine,
+    mariadb,
+    pg_admin,
+    run_child,
+    show,
+    store_url,
+    versions,
+)
 from sqlalchemy import func, select
 
 from adapters.store import accounts, terms
@@ -193,7 +206,7 @@ def main(argv: list[str]) -> int:
             after = (cpu_seconds(parent=server.pid), cpu_seconds(user="postgres"), os.times().children_user
                      + os.times().children_system)
             rate = int(m["requests"]) / float(m["seconds"])
-            per = [(b - a) * 1000 / max(1, int(m["requests"])) for a, b in zip(before, after)]
+            per = [(b - a) * 1000 / max(1, int(m["requests"])) for a, b in zip(before, after, strict=False)]
             print(f"  {label:<17}{rate:>9.0f}{float(m['p50']):>9.1f}{float(m['p95']):>9.1f}{float(m['p99']):>9.1f}"
                   f"  {int(m['errors']) + int(m['non2xx']):>6}  {per[0]:>22.2f}{per[1]:>10.2f}{per[2]:>6.2f}")
     finally:

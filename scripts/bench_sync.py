@@ -113,7 +113,7 @@ def reconciled_of(stdout: str) -> dict[str, dict[str, int]]:
         m = RECONCILED_LINE.match(line.strip())
         if m:
             found[m[1]] = dict(zip(("compared", "changed", "missing", "extra", "orphans"),
-                                   (int(v.replace(",", "")) for v in m.groups()[2:7])))
+                                   (int(v.replace(",", "")) for v in m.groups()[2:7]), strict=False))
     return found
 
 
@@ -195,7 +195,7 @@ def code_version() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.rstrip()
     dirty = git("status", "--short", "--untracked-files=no").splitlines()
-    return git("rev-parse", "--short", "HEAD") + (f" + changes in {', '.join(l[3:] for l in dirty)}" if dirty else "")
+    return git("rev-parse", "--short", "HEAD") + (f" + changes in {', '.join(line[3:] for line in dirty)}" if dirty else "")
 
 
 def load() -> str:

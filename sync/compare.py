@@ -83,7 +83,7 @@ def compare_rows(entity: str, pairs: list[tuple[Sourced | None, Stored | None]],
             part.differences.append(Difference(entity, key_of(record), "missing"))
             tally.missing += 1
         elif content_hash(record) != content_hash(theirs[0]):
-            fields = [f for f, x, y in zip(record._fields, record, theirs[0]) if x != y]  # type: ignore[attr-defined]
+            fields = [f for f, x, y in zip(record._fields, record, theirs[0], strict=False) if x != y]  # type: ignore[attr-defined]
             part.differences.append(Difference(entity, key_of(record), "different", ", ".join(fields)))
             tally.changed += 1
             changes.existing.add(key_of(record))

@@ -357,7 +357,7 @@ class Daemon:
                 detail = "; ".join(f"{r.stream}: {r.outcome}" + (f" ({r.error})" if r.error else "")
                                    for r in bad) or (f"{len(results)} stream(s) ok" if results
                                                      else "billing unreachable")
-        except Exception as exc:  # noqa: BLE001 - recorded on the request for whoever asked
+        except Exception as exc:
             outcome, detail = "failed", redact_text(f"{type(exc).__name__}: {exc}")
             log.error("sync_request_failed", request_id=request["id"], error=detail, exc_info=True)
         with self.store.writer.begin() as conn:

@@ -99,7 +99,7 @@ class Relay:
 
     @classmethod
     def from_settings(cls, settings: object, interface: InterfaceTables, engine: Engine, **kwargs: object) -> Relay:
-        config = getattr(settings, "outbox")
+        config = settings.outbox
         return cls(interface, engine, batch_size=config.batch_size, max_attempts=config.max_attempts,
                    retry_max_wait_s=config.retry_max_wait_s, claim_s=config.claim_s, **kwargs)  # type: ignore[arg-type]
 
@@ -217,7 +217,7 @@ class Relay:
         for attempt in range(3):
             try:
                 return self.interface.find(delivery.kind, delivery.key)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.interface.close()
                 kind = classify(exc)
                 if kind == "unreachable":

@@ -53,19 +53,19 @@ def stale_limit(interval_s: int, stale_after_s: int) -> int:
 
 def stale_limits(daemon: object) -> dict[str, int]:
     """Each stream's ``stale_limit`` from ``settings.daemon`` (its intervals and ``stale_after_s``)."""
-    every = intervals(getattr(daemon, "intervals"))
-    return {name: stale_limit(every[name], getattr(daemon, "stale_after_s")) for name in BY_NAME}
+    every = intervals(daemon.intervals)
+    return {name: stale_limit(every[name], daemon.stale_after_s) for name in BY_NAME}
 
 
 def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5,
          notify_every_s: float = 60) -> list[JobSpec]:
     """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``,
     ``mail.notify_every_s``)."""
-    every = intervals(getattr(daemon, "intervals"))
+    every = intervals(daemon.intervals)
     specs = [JobSpec(f"stream:{s.name}", "stream", every_s=every[s.name], stream=s.name) for s in STREAMS]
     specs += [
-        JobSpec("reconcile", "reconcile", daily_at=getattr(daemon, "reconcile_at")),
-        JobSpec("requests", "requests", every_s=getattr(daemon, "requests_every_s")),
+        JobSpec("reconcile", "reconcile", daily_at=daemon.reconcile_at),
+        JobSpec("requests", "requests", every_s=daemon.requests_every_s),
         JobSpec("billing_probe", "billing_probe", every_s=1),
         JobSpec("prune", "prune", every_s=3600),
         JobSpec("outbox", "outbox", every_s=outbox_every_s),

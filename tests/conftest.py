@@ -10,14 +10,13 @@ test that opens a database anyway fails, naming the rule. ``scripts/test --fast`
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
-
-import sqlite3
 
 import psycopg
 import pyodbc

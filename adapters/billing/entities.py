@@ -16,8 +16,8 @@ from adapters.billing.quirks import day, decimal, flag, text
 
 ToUtc = Callable[[object], datetime | None]
 
-_READING_SOURCES = dict(zip("IKSZW", r.READING_SOURCES))
-_PAYMENT_METHODS = dict(zip("PGK", r.PAYMENT_METHODS))
+_READING_SOURCES = dict(zip("IKSZW", r.READING_SOURCES, strict=False))
+_PAYMENT_METHODS = dict(zip("PGK", r.PAYMENT_METHODS, strict=False))
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def differences(kind: str, sent: tuple[Any, ...], stored: tuple[Any, ...]) -> li
     quantities); text must be equal character for character.
     """
     found = []
-    for column, ours, theirs in zip(TARGETS[kind].columns, sent, stored):
+    for column, ours, theirs in zip(TARGETS[kind].columns, sent, stored, strict=False):
         if isinstance(ours, bool) or not isinstance(ours, (int, Decimal, date, str)):
             same = ours == theirs
         elif isinstance(ours, int):
@@ -66,7 +66,7 @@ def differences(kind: str, sent: tuple[Any, ...], stored: tuple[Any, ...]) -> li
             theirs = quirks.text(theirs)
             same = theirs == ours
             if not same:
-                at = next((i for i, (a, b) in enumerate(zip(ours, theirs or "")) if a != b),
+                at = next((i for i, (a, b) in enumerate(zip(ours, theirs or "", strict=False)) if a != b),
                           min(len(ours), len(theirs or "")))
                 found.append(f"{column}: {len(ours)} characters sent, {len(theirs or '')} in billing, "
                              f"first difference at character {at + 1}")

@@ -49,7 +49,7 @@ class BillingProbe:
                 self._ask()
             except NoAnswer:
                 raise
-            except Exception:  # noqa: BLE001 - a stale kept connection: one fresh try decides
+            except Exception:
                 if not kept:
                     raise
                 self._ask()

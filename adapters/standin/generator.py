@@ -62,7 +62,7 @@ def _nip(rng: random.Random) -> str:
     weights = (6, 5, 7, 2, 3, 4, 5, 6, 7)
     while True:
         digits = [rng.randint(1, 9)] + [rng.randint(0, 9) for _ in range(8)]
-        check = sum(d * w for d, w in zip(digits, weights)) % 11
+        check = sum(d * w for d, w in zip(digits, weights, strict=False)) % 11
         if check < 10:
             return "".join(map(str, digits)) + str(check)
 

@@ -80,7 +80,7 @@ class BulkWriter:
         while buffer and (len(buffer) >= chunk or not full_only):
             part, buffer = buffer[:chunk], buffer[chunk:]
             sql = statement if len(part) == chunk else insert_statement(table, len(part), self.dialect)
-            params = [db_value(v, c, self.dialect) for row in part for v, c in zip(row, columns)]
+            params = [db_value(v, c, self.dialect) for row in part for v, c in zip(row, columns, strict=False)]
             self.cursor.execute(sql, params)
             self.counts[table] = self.counts.get(table, 0) + len(part)
             self._since_commit += len(part)

@@ -41,7 +41,7 @@ from adapters.store.types import UtcDateTime
 FOREVER = date(9999, 12, 31)  # the end of a contract without one
 
 
-class month_start(FunctionElement):  # noqa: N801 - reads as the SQL function it renders
+class month_start(FunctionElement):
     """The first day of a date's month, in each store dialect's own words."""
 
     type = Date()

@@ -19,8 +19,8 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     """Same effect as the multi-row INSERT ... ON CONFLICT DO UPDATE, several times faster in bulk."""
     columns = list(table.c)
     names = [c.name for c in columns]
-    plain = [n for n, c in zip(names, columns) if _binder(c, conn.dialect) is None]
-    converted = [(n, _binder(c, conn.dialect)) for n, c in zip(names, columns) if _binder(c, conn.dialect)]
+    plain = [n for n, c in zip(names, columns, strict=False) if _binder(c, conn.dialect) is None]
+    converted = [(n, _binder(c, conn.dialect)) for n, c in zip(names, columns, strict=False) if _binder(c, conn.dialect)]
     dialect = conn.dialect
     keys = [c.name for c in table.primary_key]
     stage = f"stage_{table.name}"
@@ -68,7 +68,7 @@ def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], r
     columns = list(table.c)
     names = [c.name for c in columns]
     binders = [_binder(c, dialect) for c in columns]
-    wanted = {tuple(row[n] if bind is None else bind(row[n], dialect) for n, bind in zip(names, binders))
+    wanted = {tuple(row[n] if bind is None else bind(row[n], dialect) for n, bind in zip(names, binders, strict=False))
               for row in rows}
     keys = [(names.index(c.name), c.name, c.type.compile(dialect=dialect)) for c in table.primary_key]
     owner_type = table.c[owner].type.compile(dialect=dialect)

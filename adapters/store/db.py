@@ -72,5 +72,5 @@ def _ping_when_idle(engine: Engine) -> None:
                 cursor.close()
             if not getattr(dbapi_conn, "autocommit", True):
                 dbapi_conn.rollback()  # end the transaction the ping began (the driver's, not ours)
-        except Exception as error:  # noqa: BLE001 - whatever the driver raises, the connection is gone
+        except Exception as error:
             raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error

@@ -71,7 +71,7 @@ def _shares(units: int, first: date, last: date) -> list[tuple[date, int]]:
     for _, k in sorted(losses, reverse=True)[:amount - sum(wholes)]:
         wholes[k] += 1
     sign = -1 if units < 0 else 1
-    return [(month, sign * whole) for month, whole in zip(months, wholes)]
+    return [(month, sign * whole) for month, whole in zip(months, wholes, strict=False)]
 
 
 def meter_months(readings: Iterable[tuple[int, int, date, Decimal]], previous: Mapping[int, date] | None = None,

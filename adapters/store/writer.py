@@ -108,7 +108,7 @@ def apply(conn: Connection, changes: Changes) -> None:
         if changes.entity == "invoices" and changes.existing:  # billing rewrites all lines of a changed invoice
             delete_keys(conn, invoice_lines, "invoice_id", sorted(changes.existing))
         sums = changes.sums or [None] * len(changes.upserts)
-        upsert(conn, table, [row_of(r, h, s) for r, h, s in zip(changes.upserts, changes.hashes, sums)])
+        upsert(conn, table, [row_of(r, h, s) for r, h, s in zip(changes.upserts, changes.hashes, sums, strict=False)])
         if changes.entity == "invoices":
             lines = [line._asdict() for inv in changes.upserts for line in inv.lines]
             upsert(conn, invoice_lines, lines)

@@ -80,7 +80,7 @@ def reading_command(settings: Settings, number: str, meters: tuple[str, ...], va
     """Submit meter readings (one --meter and --value pair per meter)."""
     if len(meters) != len(values):
         raise click.UsageError("give one --value for each --meter")
-    entries = [ReadingEntry(m, v, on.date() if on else None, confirm) for m, v in zip(meters, values)]
+    entries = [ReadingEntry(m, v, on.date() if on else None, confirm) for m, v in zip(meters, values, strict=False)]
     _run(settings, number, by, lang,
          lambda ctx, cid: service.submit_readings(ctx, cid, entries, token=token or service.new_token()))
 
@@ -161,9 +161,9 @@ def list_command(settings: Settings, number: str, limit: int, lang: str | None) 
         views = service.submissions_of(ctx, customer_id, limit=limit)
     for view in views:
         row, status = view.row, view.status
-        what = {"reading": lambda: f"{row['read_on']} {row['state']} m³",
-                "message": lambda: f"{row['category']} {row['subject']}",
-                "change": lambda: f"{row['field']} {row['value']}"}[row["kind"]]()
+        what = (f"{row['read_on']} {row['state']} m³" if row["kind"] == "reading" else
+                f"{row['category']} {row['subject']}" if row["kind"] == "message" else
+                f"{row['field']} {row['value']}")
         line = f"{row['id']}  {row['submitted_at']:%Y-%m-%d %H:%M}  {row['kind']:<8} {what}  [{status.label(locale)}]"
         if status.case_number:
             line += f"  {status.case_number}"

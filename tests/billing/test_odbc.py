@@ -14,7 +14,7 @@ SLOW = {"mariadb": "SELECT SLEEP(3)", "postgresql": "SELECT pg_sleep(3)"}
 
 
 @pytest.mark.parametrize("dialect", ["mariadb", "postgresql"])
-def test_a_statement_running_past_the_query_timeout_is_stopped_and_retryable(make_billing_db, dialect: str) -> None:  # noqa: ANN001
+def test_a_statement_running_past_the_query_timeout_is_stopped_and_retryable(make_billing_db, dialect: str) -> None:
     db = make_billing_db(dialect)
     with connect(db.dsn, query_timeout_s=1, autocommit=True) as conn:
         started = time.monotonic()
@@ -24,7 +24,7 @@ def test_a_statement_running_past_the_query_timeout_is_stopped_and_retryable(mak
     assert is_transient(stopped.value)
 
 
-def test_a_mariadb_dsn_with_another_character_set_is_refused_with_the_advice(make_billing_db) -> None:  # noqa: ANN001
+def test_a_mariadb_dsn_with_another_character_set_is_refused_with_the_advice(make_billing_db) -> None:
     db = make_billing_db("mariadb")
     with pytest.raises(ValueError, match="character set is cp1250: give the DSN CHARSET=utf8mb4"):
         connect(f"{db.dsn};CHARSET=cp1250")

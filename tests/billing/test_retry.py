@@ -148,7 +148,7 @@ def test_deadlock_victim_error_is_transient(make_billing_db, dialect: str) -> No
             both_hold_one_row.wait(5)
             cursor.execute("UPDATE lock_probe SET v = v + 1 WHERE id = ?", second)
             conn.commit()
-        except BaseException as exc:  # the thread's error is the test's evidence
+        except BaseException as exc:  # noqa: BLE001 - the thread's error is the test's evidence
             errors.append(exc)
             conn.rollback()
 

@@ -14,7 +14,7 @@ from tests.conftest import AS_OF, BillingDatabase
 
 
 @pytest.fixture
-def source(billing_db: BillingDatabase):  # noqa: ANN201
+def source(billing_db: BillingDatabase):
     with billing_db.connect() as conn:
         build_standin(conn, size="tiny", seed=1, as_of=AS_OF)
     source = OdbcBillingSource(billing_db.dsn)

@@ -13,7 +13,6 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from adapters.standin import simulator
@@ -46,7 +45,7 @@ def _converged(mirror: Mirror) -> bool:
     return mirror.verify().clean
 
 
-def test_the_daemon_mirrors_changes_serves_metrics_and_health_and_stops_cleanly(mirror: Mirror, start_daemon) -> None:  # noqa: ANN001
+def test_the_daemon_mirrors_changes_serves_metrics_and_health_and_stops_cleanly(mirror: Mirror, start_daemon) -> None:
     daemon = start_daemon(mirror, **FAST)
     with mirror.office() as office:
         for _ in simulator.simulate(office, seed=3, events=8):
@@ -76,7 +75,7 @@ def test_the_daemon_mirrors_changes_serves_metrics_and_health_and_stops_cleanly(
 
 
 def test_sigterm_in_the_middle_of_a_large_run_exits_within_seconds_and_loses_nothing(
-        make_billing_db, make_store_url, start_daemon) -> None:  # noqa: ANN001
+        make_billing_db, make_store_url, start_daemon) -> None:
     mirror = open_mirror(make_billing_db("mariadb"), make_store_url("postgresql"), size="demo")
     try:
         # The first run of each stream is a full scan; in batches of 100 the invoices take a while.
@@ -98,7 +97,7 @@ def test_sigterm_in_the_middle_of_a_large_run_exits_within_seconds_and_loses_not
         mirror.store.dispose()
 
 
-def test_ibok_sync_run_stops_between_batches_on_sigterm(make_billing_db, make_store_url, tmp_path: Path) -> None:  # noqa: ANN001
+def test_ibok_sync_run_stops_between_batches_on_sigterm(make_billing_db, make_store_url, tmp_path: Path) -> None:
     mirror = open_mirror(make_billing_db("sqlite"), make_store_url("sqlite"), size="demo")
     try:
         env = {**os.environ, **mirror.env(tmp_path), "PYTHONUNBUFFERED": "1"}
@@ -128,14 +127,14 @@ def _overlaps(runs: list[dict], killed_at: datetime) -> list[tuple[dict, dict]]:
     found = []
     for stream in {r["stream"] for r in runs}:
         spans = sorted((r["started_at"], r["finished_at"] or killed_at, r) for r in runs if r["stream"] == stream)
-        for (_, end, first), (start, _, second) in zip(spans, spans[1:]):
+        for (_, end, first), (start, _, second) in zip(spans, spans[1:], strict=False):
             if start < end:
                 found.append((first, second))
     return found
 
 
 def test_two_daemons_on_one_store_never_run_a_stream_twice_at_once_and_one_takes_over_when_the_other_dies(
-        make_billing_db, make_store_url, start_daemon) -> None:  # noqa: ANN001
+        make_billing_db, make_store_url, start_daemon) -> None:
     mirror = open_mirror(make_billing_db("mariadb"), make_store_url("postgresql"))
     lease_s = 10
     stop = threading.Event()
@@ -183,7 +182,7 @@ def test_two_daemons_on_one_store_never_run_a_stream_twice_at_once_and_one_takes
 
 
 def test_the_billing_server_stopped_and_started_again_the_daemon_waits_quietly_and_catches_up(
-        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:  # noqa: ANN001
+        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:
     assert own_mariadb.database is not None
     mirror = open_mirror(own_mariadb.database, make_store_url("postgresql"))
     try:
@@ -225,7 +224,7 @@ def test_the_billing_server_stopped_and_started_again_the_daemon_waits_quietly_a
         mirror.store.dispose()
 
 
-def test_a_manual_request_runs_within_seconds_and_records_who_asked(mirror: Mirror, start_daemon, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_manual_request_runs_within_seconds_and_records_who_asked(mirror: Mirror, start_daemon, tmp_path: Path) -> None:
     daemon = start_daemon(mirror, **QUIET)
     wait_until(lambda: len({r["stream"] for r in _runs(mirror) if r["outcome"] == "ok"}) == len(STREAMS), 60,
                what="the first runs")
@@ -258,7 +257,7 @@ def daemon_holder_prefix(daemon: DaemonProcess) -> str:
 
 
 def test_a_request_for_an_unknown_stream_or_a_store_without_schema_is_refused_clearly(
-        mirror: Mirror, make_store_url, tmp_path: Path) -> None:  # noqa: ANN001
+        mirror: Mirror, make_store_url, tmp_path: Path) -> None:
     env = {**os.environ, **mirror.env(tmp_path)}
     unknown = subprocess.run([IBOK, "sync", "request", "paymentz"], env=env, capture_output=True, text=True)
     assert unknown.returncode == 2 and "unknown stream(s) paymentz" in unknown.stderr

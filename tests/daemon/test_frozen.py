@@ -87,7 +87,7 @@ def _answers(probe: BillingProbe) -> bool:
 
 
 def test_a_frozen_billing_closes_the_gate_health_says_503_and_sigterm_ends_the_daemon_within_its_grace(
-        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:  # noqa: ANN001
+        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:
     assert own_mariadb.database is not None and own_mariadb.proc is not None
     mirror = open_mirror(own_mariadb.database, make_store_url("postgresql"))
     try:

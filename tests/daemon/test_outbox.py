@@ -24,7 +24,7 @@ def _sent(wb: WriteBack) -> int:
 
 
 def test_with_billing_stopped_submissions_wait_and_a_thousand_go_within_10_s_of_its_return(
-        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:  # noqa: ANN001
+        own_mariadb: OwnMariaDB, make_store_url, start_daemon) -> None:
     assert own_mariadb.database is not None
     mirror = open_mirror(own_mariadb.database, make_store_url("postgresql"))
     try:

@@ -22,7 +22,7 @@ EVERY_SECOND = {"daemon_intervals": ",".join(f"{s.name}=1" for s in STREAMS), "d
                 "outbox_every_s": "1", "daemon_probe_every_s": "1"}
 
 
-def test_a_daemon_over_a_quiet_billing_writes_no_line_per_job(make_mirror, start_daemon) -> None:  # noqa: ANN001
+def test_a_daemon_over_a_quiet_billing_writes_no_line_per_job(make_mirror, start_daemon) -> None:
     mirror: Mirror = make_mirror("mariadb", "postgresql")  # the logging does not depend on the databases
     mirror.sync()
     daemon = start_daemon(mirror, **EVERY_SECOND)

@@ -125,7 +125,7 @@ def test_usage_is_the_difference_of_consecutive_states(tiny: dict[str, list[tupl
     for readings in per_meter.values():
         readings.sort(key=lambda r: (r[2], r[0]))
         assert readings[0][4] == 0
-        for prev, cur in zip(readings, readings[1:]):
+        for prev, cur in zip(readings, readings[1:], strict=False):
             assert cur[4] == cur[3] - prev[3]
 
 

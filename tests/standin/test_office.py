@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-import threading
 import random
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -165,7 +165,7 @@ def test_judge_change_validates_each_field(field: str, value: str, ok: bool) -> 
 
 
 @pytest.mark.parametrize("dialect", ["mariadb", "postgresql"])
-def test_two_inbox_passes_at_once_book_each_submission_once(make_billing_db, dialect: str) -> None:  # noqa: ANN001
+def test_two_inbox_passes_at_once_book_each_submission_once(make_billing_db, dialect: str) -> None:
     db = make_billing_db(dialect)
     with db.connect() as conn:
         build_standin(conn, size="tiny", seed=1, as_of=AS_OF)

@@ -24,7 +24,7 @@ from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixt
 
 
 @pytest.fixture
-def synced(mirror: Mirror) -> Mirror:  # noqa: F811 - the shared fixture
+def synced(mirror: Mirror) -> Mirror:
     mirror.sync()
     return mirror
 

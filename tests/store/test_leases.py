@@ -16,7 +16,6 @@ from adapters.store.tables import sellers
 from sync.engine import holder_is_dead
 
 
-
 def _seller(key: int) -> Changes:
     record = Seller(key, "Wodociągi", "1234567890", "ul. Wodna 1", "PL00")
     return Changes("sellers", [record], [content_hash(record)])

@@ -7,7 +7,7 @@ from adapters.store.db import create_store_engine, writer
 from adapters.store.tables import dirty_customers
 
 
-def test_two_refreshing_runners_claim_disjoint_customers_on_postgresql(make_store_url) -> None:  # noqa: ANN001
+def test_two_refreshing_runners_claim_disjoint_customers_on_postgresql(make_store_url) -> None:
     url = make_store_url("postgresql")
     migrate.upgrade(url)
     engine = writer(create_store_engine(url))

@@ -12,7 +12,6 @@ from adapters.store.store import Store
 from adapters.store.tables import sync_requests, sync_runs
 
 
-
 def test_each_request_is_taken_once_oldest_first(store: Store) -> None:
     with store.writer.begin() as conn:
         ids = [requests.add(conn, mode="full", streams=["payments"], requested_by="anna") for _ in range(3)]

@@ -6,8 +6,8 @@ import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -91,7 +91,7 @@ def open_mirror(billing: BillingDatabase, store_url: str, size: str = "tiny") ->
 
 
 @pytest.fixture
-def make_mirror(make_billing_db, make_store_url) -> Iterator[Callable[[str, str], Mirror]]:  # noqa: ANN001
+def make_mirror(make_billing_db, make_store_url) -> Iterator[Callable[[str, str], Mirror]]:
     opened: list[Mirror] = []
 
     def make(billing_dialect: str, store_kind: str) -> Mirror:
@@ -110,5 +110,5 @@ PAIRS = [("sqlite", "sqlite"), ("mariadb", "postgresql")]
 
 
 @pytest.fixture(params=PAIRS, ids=lambda p: f"{p[0]}-to-{p[1]}")
-def mirror(request: pytest.FixtureRequest, make_mirror) -> Mirror:  # noqa: ANN001
+def mirror(request: pytest.FixtureRequest, make_mirror) -> Mirror:
     return make_mirror(*request.param)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import subprocess
@@ -11,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pyodbc
+import pytest
 
 # `ibok` runs as a process against billing and store databases.
 pytestmark = pytest.mark.integration

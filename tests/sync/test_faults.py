@@ -44,13 +44,13 @@ def _kill_at_log_line(proc: subprocess.Popen, line: int) -> bool:
     return True
 
 
-def test_sync_killed_at_random_points_and_rerun_ends_in_a_verified_mirror(make_mirror, tmp_path: Path) -> None:  # noqa: ANN001
+def test_sync_killed_at_random_points_and_rerun_ends_in_a_verified_mirror(make_mirror, tmp_path: Path) -> None:
     mirror = make_mirror("sqlite", "sqlite")
     rng = random.Random(20261121)
     killed_mid_run = 0
     with mirror.office() as office:
         events = simulator.simulate(office, seed=7, events=0)
-        for trial in range(KILL_TRIALS):
+        for _trial in range(KILL_TRIALS):
             for _ in range(rng.randint(1, 5)):
                 next(events)
             mode = rng.choice([["--full"], [], [], ["reconcile"]])
@@ -89,7 +89,7 @@ def _drop_billing_connections(mirror: Mirror) -> int:
 
 
 @pytest.mark.parametrize("billing", ["mariadb", "postgresql"])
-def test_a_billing_connection_dropped_mid_run_is_retried_and_the_run_completes(make_mirror, billing: str) -> None:  # noqa: ANN001
+def test_a_billing_connection_dropped_mid_run_is_retried_and_the_run_completes(make_mirror, billing: str) -> None:
     mirror = make_mirror(billing, "postgresql" if billing == "mariadb" else "sqlite")
     dropped = []
 

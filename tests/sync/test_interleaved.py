@@ -12,7 +12,7 @@ from sync.streams import STREAMS
 
 @pytest.mark.parametrize("billing", ["sqlite", "mariadb"])
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
-def test_random_billing_changes_between_syncs_end_in_zero_differences(make_mirror, billing: str, store: str) -> None:  # noqa: ANN001
+def test_random_billing_changes_between_syncs_end_in_zero_differences(make_mirror, billing: str, store: str) -> None:
     mirror = make_mirror(billing, store)
     rng = random.Random(f"interleave:{billing}:{store}")
     names = [s.name for s in STREAMS]

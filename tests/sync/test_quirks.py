@@ -31,7 +31,7 @@ def _add_payments(mirror: Mirror, stamps: list[datetime], amount: Decimal = Deci
     return [row[0] for row in rows]
 
 
-def _stored_keys(mirror: Mirror, table, key_column: str = "id") -> set[int]:  # noqa: ANN001
+def _stored_keys(mirror: Mirror, table, key_column: str = "id") -> set[int]:
     with mirror.store.engine.connect() as conn:
         return set(conn.execute(select(table.c[key_column])).scalars())
 

@@ -21,7 +21,7 @@ from tests.conftest import AS_OF
 
 
 @pytest.mark.parametrize("billing", ["mariadb", "postgresql"])
-def test_the_sync_runs_on_the_read_only_account_which_cannot_write(make_billing_db, make_store_url,  # noqa: ANN001
+def test_the_sync_runs_on_the_read_only_account_which_cannot_write(make_billing_db, make_store_url,
                                                                     billing: str) -> None:
     db = make_billing_db(billing)
     suffix = uuid.uuid4().hex[:6]

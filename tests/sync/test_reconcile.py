@@ -43,7 +43,7 @@ _logins = itertools.count(1)
 
 
 @pytest.fixture(params=TRIPLES, ids=lambda p: f"{p[0]}-to-{p[1]}")
-def synced(request: pytest.FixtureRequest, make_mirror) -> Mirror:  # noqa: ANN001
+def synced(request: pytest.FixtureRequest, make_mirror) -> Mirror:
     mirror = make_mirror(*request.param)
     mirror.sync()
     return mirror
@@ -72,7 +72,7 @@ def differences(mirror: Mirror) -> set[tuple[str, int, str]]:
     return found[0]
 
 
-def stored(mirror: Mirror, column, key_column, key: int):  # noqa: ANN001, ANN201
+def stored(mirror: Mirror, column, key_column, key: int):
     with mirror.store.engine.connect() as conn:
         return conn.execute(select(column).where(key_column == key)).scalar_one_or_none()
 

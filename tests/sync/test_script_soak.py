@@ -110,7 +110,7 @@ SCRIPTS: list[Callable[[Mirror, random.Random], str]] = [
 
 
 @pytest.mark.parametrize("trial", range(TRIALS), ids=lambda n: f"trial-{n}")
-def test_script_changes_interleaved_with_the_office_and_runs_end_in_a_clean_verify(make_mirror, trial: int) -> None:  # noqa: ANN001
+def test_script_changes_interleaved_with_the_office_and_runs_end_in_a_clean_verify(make_mirror, trial: int) -> None:
     billing, store = BILLINGS[trial % 3], STORES[(trial // 3) % 2]
     rng = random.Random(f"script-soak:{trial}")
     mirror = make_mirror(billing, store)

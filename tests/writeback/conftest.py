@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from adapters.store.tables import outbox, submissions
 from sync.submissions import service
-from tests.sync.conftest import Mirror
-from tests.sync.conftest import make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
+from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
 from tests.writeback.harness import NOW
 
 PORTAL_NOW = NOW  # the portal's clock: the day after the stand-in data's reference date, 11:00 in Warsaw

@@ -24,9 +24,9 @@ from adapters.billing.interface import TARGETS, InterfaceWriter
 from adapters.billing.odbc import connect, dialect_of
 from adapters.standin.accounts import Account, create_accounts, drop_accounts
 from adapters.store.tables import contracts, meters, outbox, submissions
+from sync.relay import Relay
 from sync.submissions import service
 from sync.submissions.rules import ReadingEntry
-from sync.relay import Relay
 from tests.sync.conftest import Mirror
 
 # The service's clock: the day after the stand-in's reference date, in office hours.

@@ -41,7 +41,7 @@ def _counts(mirror: Mirror) -> tuple[int, int, int]:
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
-def test_a_process_killed_between_the_submission_and_the_consent_leaves_neither(make_mirror, store: str) -> None:  # noqa: ANN001
+def test_a_process_killed_between_the_submission_and_the_consent_leaves_neither(make_mirror, store: str) -> None:
     mirror: Mirror = make_mirror("sqlite", store)
     mirror.sync()
     with writer(mirror.store.engine).begin() as conn:

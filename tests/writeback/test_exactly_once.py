@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.records import Delivery
 from adapters.billing.interface import InterfaceWriter
+from adapters.records import Delivery
 from tests.writeback.harness import WriteBack, open_writeback
 
 TRIALS = int(os.environ.get("IBOK_OUTBOX_TRIALS", "12"))  # per pair below; a soak: IBOK_OUTBOX_TRIALS=100
@@ -60,7 +60,7 @@ def _relay_with_connection_drops(wb: WriteBack, rng: random.Random) -> int:
 
 @pytest.mark.parametrize("pair", [("sqlite", "sqlite"), ("mariadb", "postgresql")], ids=lambda p: "-to-".join(p))
 def test_submissions_reach_billing_exactly_once_through_kills_and_dropped_connections(
-        make_mirror, tmp_path: Path, pair: tuple[str, str]) -> None:  # noqa: ANN001
+        make_mirror, tmp_path: Path, pair: tuple[str, str]) -> None:
     for wb in open_writeback(make_mirror(*pair)):
         rng = random.Random(f"exactly-once-{pair}")
         held = wb.meters_held()

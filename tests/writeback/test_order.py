@@ -32,8 +32,7 @@ import pytest
 
 from adapters.standin.inbox import process_inbox
 from sync.streams import STREAMS
-from tests.daemon.conftest import DaemonProcess, wait_until
-from tests.daemon.conftest import start_daemon  # noqa: F401 - the daemon fixture
+from tests.daemon.conftest import DaemonProcess, start_daemon, wait_until  # noqa: F401 - start_daemon: the fixture
 from tests.sync.conftest import open_mirror
 from tests.writeback.harness import WriteBack, open_writeback
 
@@ -53,7 +52,7 @@ def _billing_order(wb: WriteBack, keys: set[str]) -> dict[int, list[tuple[str, D
 
 
 @pytest.mark.parametrize("store", ["postgresql", "sqlite"])
-def test_two_relays_at_once_deliver_each_meters_readings_in_order(make_billing_db, make_store_url, store) -> None:  # noqa: ANN001
+def test_two_relays_at_once_deliver_each_meters_readings_in_order(make_billing_db, make_store_url, store) -> None:
     mirror = open_mirror(make_billing_db("mariadb"), make_store_url(store))
     try:
         for wb in open_writeback(mirror):
@@ -89,7 +88,7 @@ def test_two_relays_at_once_deliver_each_meters_readings_in_order(make_billing_d
 
 
 def test_two_daemons_killed_every_few_seconds_deliver_each_meters_readings_in_order(
-        make_billing_db, make_store_url, start_daemon, tmp_path: Path) -> None:  # noqa: ANN001, F811
+        make_billing_db, make_store_url, start_daemon, tmp_path: Path) -> None:
     mirror = open_mirror(make_billing_db("mariadb"), make_store_url("postgresql"))
     rng = random.Random("order")
     try:
@@ -135,7 +134,7 @@ def test_two_daemons_killed_every_few_seconds_deliver_each_meters_readings_in_or
             in_billing = _billing_order(wb, keys)
             out_of_order = {m: rows for m, rows in in_billing.items() if [k for k, _ in rows] != made[m]}
             assert not out_of_order, f"readings reached billing out of order on {len(out_of_order)} meters"
-            assert all(a < b for rows in in_billing.values() for (_, a), (_, b) in zip(rows, rows[1:]))
+            assert all(a < b for rows in in_billing.values() for (_, a), (_, b) in zip(rows, rows[1:], strict=False))
             with mirror.office() as office:
                 report = process_inbox(office)
             assert report.readings == {"P": len(keys), "O": 0}, "billing's inbox rejected valid readings"

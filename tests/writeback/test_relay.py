@@ -22,7 +22,7 @@ BILLINGS = ["sqlite", "mariadb", "postgresql"]
 
 
 @pytest.fixture(params=BILLINGS)
-def wb(request: pytest.FixtureRequest, make_mirror) -> Iterator[WriteBack]:  # noqa: ANN001
+def wb(request: pytest.FixtureRequest, make_mirror) -> Iterator[WriteBack]:
     """Each billing product (the relay's side) with a SQLite store; the PostgreSQL store is the
     exactly-once test's and the connection test's."""
     yield from open_writeback(make_mirror(request.param, "sqlite"))
@@ -153,7 +153,7 @@ def test_with_billing_unreachable_the_pass_ends_and_no_row_is_charged_a_try(wb: 
 
 
 @pytest.mark.parametrize("billing", ["mariadb", "postgresql"])
-def test_a_connection_killed_during_the_relay_is_survived_without_loss_or_doubles(make_mirror, billing) -> None:  # noqa: ANN001
+def test_a_connection_killed_during_the_relay_is_survived_without_loss_or_doubles(make_mirror, billing) -> None:
     for wb in open_writeback(make_mirror(billing, "postgresql")):
         customer, *_ = wb.meters_held()[0]
         keys = [wb.message(customer) for _ in range(60)]

@@ -13,8 +13,20 @@ import pytest
 
 from sync.submissions import messages, rules, service
 from sync.submissions.messages import text
-from sync.submissions.rules import (CheckedReading, MeterFacts, Problem, ReadingEntry, check_email, check_message,
-                                      check_phone, check_readings, normalize_phone, parse_state, unusual, usual_daily)
+from sync.submissions.rules import (
+    CheckedReading,
+    MeterFacts,
+    Problem,
+    ReadingEntry,
+    check_email,
+    check_message,
+    check_phone,
+    check_readings,
+    normalize_phone,
+    parse_state,
+    unusual,
+    usual_daily,
+)
 
 TODAY = date(2026, 11, 22)
 LAST_ON = date(2026, 10, 31)  # 22 days before TODAY

@@ -9,7 +9,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_DOWN, Decimal as D
+from decimal import ROUND_DOWN
+from decimal import Decimal as D
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,10 +20,10 @@ from sqlalchemy import func, or_, select
 from adapters.billing.interface import InterfaceWriter
 from adapters.standin.inbox import process_inbox
 from adapters.store.tables import contracts, customers, meters, outbox, readings, submissions
+from sync.relay import Relay
 from sync.submissions import service
 from sync.submissions.messages import text
 from sync.submissions.rules import Problem, ReadingEntry
-from sync.relay import Relay
 from tests.writeback.conftest import PORTAL_NOW, Portal
 
 TODAY = PORTAL_NOW.astimezone(ZoneInfo("Europe/Warsaw")).date()  # 2026-11-22

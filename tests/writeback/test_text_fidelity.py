@@ -51,7 +51,7 @@ def encoded(mirror: Mirror, text: str) -> bytes:
 
 
 @pytest.fixture(params=["sqlite", "mariadb", "postgresql"])
-def wb(request: pytest.FixtureRequest, make_mirror) -> Iterator[WriteBack]:  # noqa: ANN001
+def wb(request: pytest.FixtureRequest, make_mirror) -> Iterator[WriteBack]:
     yield from open_writeback(make_mirror(request.param, "sqlite"))
 
 
@@ -61,7 +61,7 @@ def test_messages_of_every_length_and_every_cp1250_letter_reach_billing_byte_for
     keys = [wb.message(customer, body) for body in bodies]
     report = wb.relay().run()
     assert (report.sent, report.dead) == (len(keys), 0)
-    for key, body in zip(keys, bodies):
+    for key, body in zip(keys, bodies, strict=False):
         assert stored_bytes(wb.mirror, "IBOK_ZGLOSZENIA", "TRESC", "KLUCZ = ?", key) == encoded(wb.mirror, body), \
             (len(body), body[:40])
     assert set(wb.outbox_states().values()) == {"sent"}
@@ -141,5 +141,5 @@ def test_subjects_at_their_columns_limit_reach_billing_byte_for_byte(wb: WriteBa
         assert done.ok and done.created, done.problems
         keys += done.ids
     assert wb.relay().run().sent == len(keys)
-    for key, subject in zip(keys, subjects):
+    for key, subject in zip(keys, subjects, strict=False):
         assert stored_bytes(wb.mirror, "IBOK_ZGLOSZENIA", "TEMAT", "KLUCZ = ?", key) == encoded(wb.mirror, subject)
