@@ -30,4 +30,7 @@ max_requests = 20000  # recycle workers now and then (a restart costs a worker a
 max_requests_jitter = 2000
 forwarded_allow_ips = os.environ.get("IBOK_PORTAL_PROXIES", "127.0.0.1")  # trust X-Forwarded-* from these
 accesslog = "-"
+# gunicorn's default line with the request's id (the X-Request-ID the portal answers with, portal/errors.py)
+# at its end: the same id is in the request's log lines and on the error page a customer quotes.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 errorlog = "-"

@@ -195,7 +195,8 @@ def code_version() -> str:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.rstrip()
     dirty = git("status", "--short", "--untracked-files=no").splitlines()
-    return git("rev-parse", "--short", "HEAD") + (f" + changes in {', '.join(line[3:] for line in dirty)}" if dirty else "")
+    return git("rev-parse", "--short", "HEAD") + (f" + changes in {', '.join(line[3:] for line in dirty)}"
+                                                  if dirty else "")
 
 
 def load() -> str:
@@ -477,7 +478,8 @@ def main(argv: list[str]) -> int:
         show(reconcile_rows, f"; {repairs(reconcile_rows.stdout)}")
         verified_rows = run_child("verify-rows", [str(IBOK), "sync", "verify", "--rows"], env, work,
                                   "verify" in args.profile)
-        show(verified_rows, f", {verified_rows.stdout.strip().splitlines()[-1] if verified_rows.stdout.strip() else ''}")
+        show(verified_rows,
+             f", {verified_rows.stdout.strip().splitlines()[-1] if verified_rows.stdout.strip() else ''}")
         failed += [c.label for c in (reconcile_rows, verified_rows) if c.exit_code]
 
         raw = None

@@ -215,7 +215,8 @@ def status_command(settings: Settings, as_json: bool) -> None:
         lag = "-" if row["lag_s"] is None else f"{row['lag_s']:.0f} s"
         fresh = "never synced" if row["age_s"] is None else \
             f"{'STALE' if row['stale'] else 'fresh'}, {_duration(row['age_s'])} ago"
-        click.echo(f"{row['stream']:<17}{row['checkpoint'] or '-':<21}{(row['last_run_at'] or '-')[:19].replace('T', ' '):<21}"
+        click.echo(f"{row['stream']:<17}{row['checkpoint'] or '-':<21}"
+                   f"{(row['last_run_at'] or '-')[:19].replace('T', ' '):<21}"
                    f"{row['outcome'] or '-':<12}{row['rows_written'] or 0:>9,}{lag:>10}  {fresh}")
         if row["error"]:
             click.echo(f"  error: {row['error']}")
@@ -225,7 +226,8 @@ def status_command(settings: Settings, as_json: bool) -> None:
                            ("ahead", "row(s) stamped ahead of billing's clock")):
             if row.get(kind):
                 keys = ", ".join(str(k) for k in row[f"{kind}_keys"])
-                click.echo(f"  {kind}: {row[kind]:,} {text} (keys {keys}{', ...' if row[kind] > len(row[f'{kind}_keys']) else ''})")
+                click.echo(f"  {kind}: {row[kind]:,} {text}"
+                           f" (keys {keys}{', ...' if row[kind] > len(row[f'{kind}_keys']) else ''})")
         if row.get("orphan_lines"):
             click.echo(f"  orphans: {row['orphan_lines']:,} invoice line(s) of no invoice billing has (not mirrored)")
     if not running:
@@ -311,7 +313,8 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
             request_id = requests.add(conn, mode="customer" if customer else mode or "incremental", streams=names,
                                       requested_by=who, customer_number=customer)
             alive = daemons.alive(conn, timedelta(seconds=60))
-        what = f"customer {customer}" if customer else f"{mode or 'incremental'} run of {' '.join(names) or 'every stream'}"
+        what = f"customer {customer}" if customer else \
+            f"{mode or 'incremental'} run of {' '.join(names) or 'every stream'}"
         click.echo(f"Request #{request_id} ({what}, by {who}) queued.")
         if not alive:
             click.echo("warning: no daemon has been seen in the last minute; it runs when `ibok daemon` does",

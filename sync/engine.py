@@ -130,7 +130,8 @@ class Syncer:
         results = self.customer_results(number)
         for result in results:
             if result.outcome != "ok":
-                raise RuntimeError(f"{result.stream}: {result.outcome}" + (f" ({result.error})" if result.error else ""))
+                raise RuntimeError(f"{result.stream}: {result.outcome}"
+                                   + (f" ({result.error})" if result.error else ""))
         return {r.stream: r.rows_written + r.rows_deleted for r in results}
 
     def customer_results(self, number: str) -> list[RunResult]:

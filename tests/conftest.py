@@ -2,8 +2,8 @@
 and the suite's three lanes.
 
 Lanes: every test is marked ``unit``, ``integration`` or ``browser``. A test is ``browser`` when it
-serves the portal for Chromium (the ``live`` fixture), ``integration`` when it reaches a database (a billing database or a store, even
-through another fixture), ``unit`` otherwise; a marker written on the test decides instead. A unit
+serves the portal for Chromium (the ``live`` fixture), ``integration`` when it reaches a database (a billing database
+or a store, even through another fixture), ``unit`` otherwise; a marker written on the test decides instead. A unit
 test that opens a database anyway fails, naming the rule. ``scripts/test --fast`` runs the unit lane.
 """
 

@@ -46,7 +46,8 @@ def with_client_timeouts(conn_str: str, driver: str | None, login_timeout_s: int
     present = {part.split("=", 1)[0].strip().upper() for part in conn_str.split(";") if "=" in part}
     wanted = {"CONN_TIMEOUT": login_timeout_s}
     if query_timeout_s:
-        wanted |= {"READ_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S, "WRITE_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S}
+        wanted |= {"READ_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S,
+                   "WRITE_TIMEOUT": query_timeout_s + CLIENT_MARGIN_S}
     extra = [f"{key}={value}" for key, value in wanted.items() if key not in present]
     return ";".join([conn_str.rstrip(";"), *extra]) if extra else conn_str
 

@@ -181,7 +181,8 @@ class OdbcBillingSource:
         # Every tracked entity's SELECT ends with the raw DATA_MOD: the keyset position in billing's terms.
         sql = f"{self._select(spec)} WHERE {' AND '.join(where)} ORDER BY t.DATA_MOD, t.{spec.key} LIMIT ?"
         rows, records = self._read(spec, sql, *params, limit)
-        return Rows((((stamp(row[-1]), row[0]), record) for row, record in zip(rows, records, strict=False)), records.sums)
+        return Rows((((stamp(row[-1]), row[0]), record) for row, record in zip(rows, records, strict=False)),
+                    records.sums)
 
     def snapshot(self, entity: str, after: int | None, limit: int, upto: int | None = None) -> Rows[tuple]:
         spec = self._entity(entity)

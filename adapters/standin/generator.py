@@ -409,8 +409,10 @@ class Generator:
             if issued > self.as_of:
                 break
             period_start = (period_end.replace(day=1) - timedelta(days=1 if monthly else 32)).replace(day=1)
-            water = sum((r.usage for r in readings if r.meter.kind == "G" and period_start <= r.on <= period_end), Decimal("0.000"))
-            garden = sum((r.usage for r in readings if r.meter.kind == "P" and period_start <= r.on <= period_end), Decimal("0.000"))
+            water = sum((r.usage for r in readings if r.meter.kind == "G" and period_start <= r.on <= period_end),
+                        Decimal("0.000"))
+            garden = sum((r.usage for r in readings if r.meter.kind == "P" and period_start <= r.on <= period_end),
+                         Decimal("0.000"))
             sewage = max(water - garden, Decimal("0.000"))
             tariff = Tariff.for_year(issued.year, profile.company)
             lines = service_lines(kind, water, sewage, 1 if monthly else 2, tariff)
@@ -437,7 +439,8 @@ class Generator:
             if issued <= self.as_of:
                 sign = Decimal(1) if rng.random() < 0.3 else Decimal(-1)
                 orig = [r for r in batch["POZYCJE_FAKTURY"] if r[1] == target[0] and r[5] == "m3"]
-                lines = [(f"Korekta: {r[3]}", sign * qty(max(r[4] * Decimal("0.2"), Decimal("1.000"))), r[5], r[6]) for r in orig]
+                lines = [(f"Korekta: {r[3]}", sign * qty(max(r[4] * Decimal("0.2"), Decimal("1.000"))), r[5], r[6])
+                         for r in orig]
                 if lines:
                     issued_rows.append(self._invoice_rows(
                         "FK", owner, contract_id, "K", target[0], issued, target[7], target[8], lines,

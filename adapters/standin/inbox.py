@@ -48,7 +48,8 @@ def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None
         if on < last_on:
             return "O", f"Data odczytu wcześniejsza niż ostatni odczyt z dnia {last_on.isoformat()}."
         if state < last_state:
-            return "O", f"Stan {_pl(state)} m3 niższy niż ostatni odczyt {_pl(last_state)} m3 z dnia {last_on.isoformat()}."
+            return "O", (f"Stan {_pl(state)} m3 niższy niż ostatni odczyt {_pl(last_state)} m3"
+                         f" z dnia {last_on.isoformat()}.")
         first_on, first_state = history[0][1], history[0][2]
         days = (last_on - first_on).days
         if days > 0 and on > last_on:

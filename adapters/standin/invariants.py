@@ -42,8 +42,10 @@ def settlement_violations(office: Office) -> list[str]:
         rows = settle(own, pays)
         for s in rows:
             if stored.get(s.invoice_id) != (s.paid, s.left):
-                out.append(f"invoice {s.invoice_id}: ROZRACHUNKI {stored.get(s.invoice_id)}, expected {(s.paid, s.left)}")
-        credit = sum((p.amount for p in pays), Decimal(0)) + sum((-i.gross for i in own if not i.cancelled and i.gross < 0), Decimal(0))
+                out.append(f"invoice {s.invoice_id}: ROZRACHUNKI {stored.get(s.invoice_id)},"
+                           f" expected {(s.paid, s.left)}")
+        credit = (sum((p.amount for p in pays), Decimal(0))
+                  + sum((-i.gross for i in own if not i.cancelled and i.gross < 0), Decimal(0)))
         kept = [stored.get(i.id, (Decimal(0), Decimal(0))) for i in own]
         allocated = sum((k[0] for k, i in zip(kept, own, strict=False) if not i.cancelled and i.gross > 0), Decimal(0))
         left = sum((k[1] for k in kept), Decimal(0))

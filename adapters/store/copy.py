@@ -20,7 +20,8 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     columns = list(table.c)
     names = [c.name for c in columns]
     plain = [n for n, c in zip(names, columns, strict=False) if _binder(c, conn.dialect) is None]
-    converted = [(n, _binder(c, conn.dialect)) for n, c in zip(names, columns, strict=False) if _binder(c, conn.dialect)]
+    converted = [(n, _binder(c, conn.dialect)) for n, c in zip(names, columns, strict=False)
+                 if _binder(c, conn.dialect)]
     dialect = conn.dialect
     keys = [c.name for c in table.primary_key]
     stage = f"stage_{table.name}"

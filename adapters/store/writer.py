@@ -36,11 +36,13 @@ class Stale:
 OWNERS: dict[str, Stale] = {
     "customers": Stale(dirty_customers, "id", otherwise=NO_MONTHS),  # a new customer needs its summary
     "contracts": Stale(dirty_customers, "customer_id"),  # which months a point counts for
-    "invoices": Stale(dirty_customers, "customer_id", "issued_on"),  # from the month of issue (refresh reaches back to its period)
+    # from the month of issue (refresh reaches back to its period)
+    "invoices": Stale(dirty_customers, "customer_id", "issued_on"),
     "settlements": Stale(dirty_customers, "customer_id", otherwise=NO_MONTHS),  # what is left to pay
     "payments": Stale(dirty_customers, "customer_id", otherwise=NO_MONTHS),  # the balance
     "meters": Stale(dirty_meters, "id"),  # main or sub-meter, point
-    "readings": Stale(dirty_meters, "meter_id", "read_on"),  # from the reading's month (refresh reaches back to the one before)
+    # from the reading's month (refresh reaches back to the one before)
+    "readings": Stale(dirty_meters, "meter_id", "read_on"),
 }
 
 

@@ -103,7 +103,8 @@ def test_log_options_override_the_settings():
 
 
 def test_importing_the_cli_imports_no_other_project_package():
-    code = "import sys, config.cli; print(sorted({m.split('.')[0] for m in sys.modules} & {'adapters', 'portal', 'sync'}))"
+    code = ("import sys, config.cli;"
+            " print(sorted({m.split('.')[0] for m in sys.modules} & {'adapters', 'portal', 'sync'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"
 

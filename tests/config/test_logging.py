@@ -48,7 +48,8 @@ def test_redact_event_masks_secret_and_personal_keys_but_not_structlog_keys():
     assert (event["logger"], event["logger_name"], event["level"], event["rows"]) == ("portal.auth", "x", "info", 3)
     assert {event[k] for k in ("api_token", "Authorization", "db_password", "session_id")} == {"***"}
     assert {event[k] for k in ("customer_name", "E_Mail", "telefon", "pesel", "tresc")} == {"[redacted]"}
-    assert (event["note"], event["params"], event["keys"]) == ("PWD=***", {"nip": "[redacted]", "ok": "***@q.pl"}, ["PWD=***"])
+    assert (event["note"], event["params"], event["keys"]) == ("PWD=***", {"nip": "[redacted]", "ok": "***@q.pl"},
+                                                               ["PWD=***"])
 
 
 def test_stdlib_and_structlog_lines_come_out_as_the_same_redacted_json(stream):

@@ -138,8 +138,10 @@ def test_require_names_the_missing_setting_and_its_variable():
 
 
 def test_connection_strings_carry_the_password_from_the_environment():
-    settings = load_settings(environ={"IBOK_BILLING_DSN": "Driver=X;Server=s;UID=r;PWD=old", "IBOK_BILLING_PASSWORD": "a;b}",
-                                      "IBOK_BILLING_INTERFACE_DSN": "ibok_iface", "IBOK_BILLING_INTERFACE_PASSWORD": "w"})
+    settings = load_settings(environ={"IBOK_BILLING_DSN": "Driver=X;Server=s;UID=r;PWD=old",
+                                      "IBOK_BILLING_PASSWORD": "a;b}",
+                                      "IBOK_BILLING_INTERFACE_DSN": "ibok_iface",
+                                      "IBOK_BILLING_INTERFACE_PASSWORD": "w"})
     assert settings.billing_connection_string() == "Driver=X;Server=s;UID=r;PWD={a;b}}}"
     assert settings.interface_connection_string() == "DSN=ibok_iface;PWD=w"
     same_account = load_settings(environ={"IBOK_BILLING_DSN": "ibok", "IBOK_BILLING_PASSWORD": "p"})

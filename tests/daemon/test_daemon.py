@@ -224,7 +224,8 @@ def test_the_billing_server_stopped_and_started_again_the_daemon_waits_quietly_a
         mirror.store.dispose()
 
 
-def test_a_manual_request_runs_within_seconds_and_records_who_asked(mirror: Mirror, start_daemon, tmp_path: Path) -> None:
+def test_a_manual_request_runs_within_seconds_and_records_who_asked(
+        mirror: Mirror, start_daemon, tmp_path: Path) -> None:
     daemon = start_daemon(mirror, **QUIET)
     wait_until(lambda: len({r["stream"] for r in _runs(mirror) if r["outcome"] == "ok"}) == len(STREAMS), 60,
                what="the first runs")

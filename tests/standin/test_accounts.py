@@ -21,7 +21,8 @@ NEW_READING = ("INSERT INTO IBOK_ODCZYTY (KLUCZ, ID_WOD, DATA_ODCZYTU, STAN, DAT
 
 
 @pytest.fixture(params=["mariadb", "postgresql"])
-def with_accounts(request: pytest.FixtureRequest, make_billing_db) -> Iterator[tuple[BillingDatabase, Account, Account]]:
+def with_accounts(
+        request: pytest.FixtureRequest, make_billing_db) -> Iterator[tuple[BillingDatabase, Account, Account]]:
     db = make_billing_db(request.param)
     suffix = uuid.uuid4().hex[:6]
     reader, writer = Account(f"r_{suffix}", "Reader-Pass.1"), Account(f"w_{suffix}", "Writer-Pass.1")

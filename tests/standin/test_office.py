@@ -33,7 +33,8 @@ def ticking_clock(start: datetime) -> Callable[[], datetime]:
 def office(billing_db: BillingDatabase) -> Iterator[Office]:
     with billing_db.connect() as conn:
         build_standin(conn, size="tiny", seed=1, as_of=AS_OF)
-    office = Office(billing_db.dsn, clock=ticking_clock(datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=10)))
+    office = Office(billing_db.dsn,
+                    clock=ticking_clock(datetime.combine(TODAY, datetime.min.time()) + timedelta(hours=10)))
     yield office
     office.close()
 

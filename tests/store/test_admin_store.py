@@ -94,7 +94,8 @@ def test_the_audit_log_is_searched_in_billing_days_and_pruned_by_age(synced: Mir
     with writer(engine).begin() as conn:
         for n in range(48):
             audit.record(conn, actor=f"admin:{n % 2}", action="customer.view" if n % 3 else "registration.approve",
-                         object=f"customer:{n:06d}", detail="x" * 500, at=start + timedelta(hours=n), network="10.0.0.0/24")
+                         object=f"customer:{n:06d}", detail="x" * 500, at=start + timedelta(hours=n),
+                         network="10.0.0.0/24")
     with engine.connect() as conn:
         day = audit.search(conn, audit.AuditFilter(since=date(2026, 3, 29), until=date(2026, 3, 29)), 1, 100)
         assert day.total == 23  # the short day: 23 hours in Warsaw

@@ -56,7 +56,8 @@ def test_accepted_rejected_and_case_stages_come_back_to_the_customer(wb: WriteBa
     assert wb.relay().run().sent == 1
     with wb.mirror.office() as office:
         history = office.meter_readings(other_meter)
-        office.add_reading(other_meter, NOW.date(), history[-1][2] + Decimal("500.000"), history[-1][2], "I", office.now())
+        office.add_reading(other_meter, NOW.date(), history[-1][2] + Decimal("500.000"), history[-1][2], "I",
+                           office.now())
         office.commit()
 
     _office_pass(wb)

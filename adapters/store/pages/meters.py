@@ -33,7 +33,8 @@ _CUSTOMER, _TODAY = bindparam("customer"), bindparam("today")
 # The meter stood at a point of one of the customer's contracts while that contract ran.
 _HELD_WHILE_MOUNTED = exists().where(and_(
     _c.customer_id == _CUSTOMER, _c.point_id == _m.point_id,
-    or_(_m.dismounted_on.is_(None), _c.starts_on <= _m.dismounted_on), or_(_c.ends_on.is_(None), _c.ends_on >= _m.mounted_on)))
+    or_(_m.dismounted_on.is_(None), _c.starts_on <= _m.dismounted_on),
+    or_(_c.ends_on.is_(None), _c.ends_on >= _m.mounted_on)))
 # The meter's point is held by a current contract of the customer.
 _HELD_NOW = exists().where(and_(_c.customer_id == _CUSTOMER, _c.point_id == _m.point_id, _c.starts_on <= _TODAY,
                                 or_(_c.ends_on.is_(None), _c.ends_on >= _TODAY)))

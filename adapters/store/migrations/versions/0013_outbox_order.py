@@ -23,7 +23,8 @@ def upgrade() -> None:
     op.add_column("outbox", sa.Column("order_key", sa.String(length=24), nullable=True))
     # The same keys as adapters.store.outbox.order_key gives new rows.
     op.execute("UPDATE outbox SET order_key = (SELECT CASE WHEN s.kind = 'reading' AND s.meter_id IS NOT NULL"
-               " THEN 'meter:' || CAST(s.meter_id AS VARCHAR(12)) ELSE 'customer:' || CAST(s.customer_id AS VARCHAR(12))"
+               " THEN 'meter:' || CAST(s.meter_id AS VARCHAR(12))"
+               " ELSE 'customer:' || CAST(s.customer_id AS VARCHAR(12))"
                " END FROM submissions s WHERE s.id = outbox.id)")
     waiting = sa.text("state = 'pending'")
     op.create_index(op.f("ix_outbox_order_key_created_at_id"), "outbox", ["order_key", "created_at", "id"],
