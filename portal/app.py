@@ -8,13 +8,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
 from sqlalchemy import Engine
 
 from adapters.store.db import create_store_engine
 from config.logs import configure_logging
 from config.settings import Settings, load_settings
-from portal import context, i18n, navigation, security
+from portal import context, errors, i18n, navigation, security
 from portal.auth import guard
 from portal.extensions import babel, csrf
 from portal.sessions import StoreSessionInterface
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.install(app)
     security.install(app)
+    errors.install(app)
     navigation.install(app)
     context.install(app)
     app.before_request(guard.load_account)
@@ -96,13 +97,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(notify_bp)
     from portal.admin import blueprint as admin_blueprint
     app.register_blueprint(admin_blueprint())
-
-    @app.errorhandler(404)
-    def not_found(_error: Exception):  # noqa: ANN202
-        return render_template("errors/404.html"), 404
-
-    @app.errorhandler(400)
-    def bad_request(_error: Exception):  # noqa: ANN202
-        return render_template("errors/400.html"), 400
 
     return app

@@ -86,6 +86,11 @@ class StoreSessionInterface(SessionInterface):
         return StoreSession(json.loads(row["data"]), token, created_at=row["created_at"], seen_at=row["seen_at"],
                             login=login)
 
+    def is_null_session(self, obj: object) -> bool:
+        """Nothing to save when there is no session at all: the store failed while opening it, and the
+        error page answers."""
+        return obj is None or super().is_null_session(obj)
+
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, StoreSession)
         domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)

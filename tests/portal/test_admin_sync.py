@@ -53,6 +53,20 @@ def test_the_page_shows_each_streams_freshness_marks_the_stale_ones_and_lists_ru
     assert "<td>payments</td>" in runs and "<td>readings</td>" not in runs
 
 
+def test_a_failed_run_shows_its_id_beside_its_error_as_the_daemons_log_lines_carry_it(site: Site) -> None:
+    client, _ = operator_client(site)
+    run_id = site.mirror.store.start_run("payments", "incremental", "host-a:1:abc")
+    site.mirror.store.finish_run(run_id, outcome="failed", error="OperationalError: billing went away")
+    page = client.get("/admin/sync").get_data(as_text=True)
+    stream = page[page.index('id="stream-payments"'):]
+    runs = page[page.index('id="runs"'):]
+    for shown in (stream[:stream.index("</tr>")], runs):
+        assert f"Run id: {run_id} · OperationalError: billing went away" in shown
+    assert runs.count("Run id:") == 1  # the good runs have no error, and no id beside it
+    client.set_cookie("ibok_lang", "pl")
+    assert f"Nr przebiegu: {run_id} · OperationalError" in client.get("/admin/sync").get_data(as_text=True)
+
+
 def test_an_operator_queues_a_resync_of_one_stream_which_the_daemon_takes_and_finishes(site: Site) -> None:
     client, admin_id = operator_client(site)
     asked = _ask(client, mode="incremental", stream="payments")
