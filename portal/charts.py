@@ -176,7 +176,7 @@ def build(kind: str, categories: Sequence[str], series: Sequence[Series], format
                  for i, label in enumerate(categories))
     drawn = tuple(_draw(kind, s, LOOKS[n], n, len(series), cats, band, y_of) for n, s in enumerate(series))
     return Chart(kind, frame, left, y_of(Decimal(0)), unit, title, description,
-                 tuple(Tick(v, y_of(v), label) for v, label in zip(values, labels)), cats, drawn)
+                 tuple(Tick(v, y_of(v), label) for v, label in zip(values, labels, strict=False)), cats, drawn)
 
 
 def _draw(kind: str, series: Series, look: Look, index: int, count: int, cats: Sequence[Category], band: float,
@@ -187,7 +187,7 @@ def _draw(kind: str, series: Series, look: Look, index: int, count: int, cats: S
     width = group / count
     zero = y_of(Decimal(0))
     bars = tuple(Bar(cat.x - group / 2 + index * width, min(y_of(v), zero), width, abs(y_of(v) - zero))
-                 for cat, v in zip(cats, series.values) if v is not None)
+                 for cat, v in zip(cats, series.values, strict=False) if v is not None)
     return Drawn(series.key, series.label, look, (), bars)
 
 
@@ -195,7 +195,7 @@ def _segments(values: Sequence[Decimal | None], cats: Sequence[Category], y_of: 
               ) -> tuple[tuple[tuple[float, float], ...], ...]:
     """Runs of consecutive values; a None breaks the line (no data is not zero)."""
     runs: list[list[tuple[float, float]]] = [[]]
-    for cat, value in zip(cats, values):
+    for cat, value in zip(cats, values, strict=False):
         if value is None:
             if runs[-1]:
                 runs.append([])

@@ -15,7 +15,7 @@ from portal.i18n import gettext as _
 
 @bp.route("/admins")
 @require_role("administrator")
-def accounts():  # noqa: ANN201
+def accounts():
     with reading() as conn:
         staff = admins.listing(conn)
     return render_template("admin/admins.html", staff=staff)
@@ -23,7 +23,7 @@ def accounts():  # noqa: ANN201
 
 @bp.route("/admins/<int:admin_id>/disable", methods=["POST"])
 @require_role("administrator")
-def disable(admin_id: int):  # noqa: ANN201
+def disable(admin_id: int):
     if admin_id == g.admin["id"]:
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("admin.accounts"))

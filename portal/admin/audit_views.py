@@ -27,7 +27,7 @@ def _number(text: str | None) -> int:
 
 @bp.route("/audit")
 @require_role("administrator")
-def audit_log():  # noqa: ANN201
+def audit_log():
     args = request.args
     chosen = audit.AuditFilter(actor=args.get("actor", "")[:60], action=args.get("action", "")[:40],
                                object=args.get("object", "")[:60], since=_day(args.get("since")),

@@ -51,7 +51,7 @@ def _complete(admin: dict[str, Any]) -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     if session.get("admin_id") is not None:
         return redirect(url_for("admin.home"))
     form = LoginForm()
@@ -104,7 +104,7 @@ def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> st
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
-def code():  # noqa: ANN201
+def code():
     admin = _half()
     if admin is None:
         return redirect(url_for("admin.login"))
@@ -120,7 +120,7 @@ def code():  # noqa: ANN201
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
-def enrol():  # noqa: ANN201
+def enrol():
     admin = _half()
     if admin is None:
         return redirect(url_for("admin.login"))
@@ -142,7 +142,7 @@ def enrol():  # noqa: ANN201
 
 
 @bp.route("/password", methods=["GET", "POST"])
-def password():  # noqa: ANN201
+def password():
     form = ChangePasswordForm()
     admin = g.admin
     if form.validate_on_submit():
@@ -167,7 +167,7 @@ def password():  # noqa: ANN201
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # noqa: ANN201
+def logout():
     with writer(engine()).begin() as conn:
         record(conn, "admin.logout", f"admin:{g.admin['id']}")
     session.end()  # type: ignore[attr-defined]

@@ -48,5 +48,5 @@ def menu() -> dict[str, object]:
 
 
 @bp.errorhandler(403)
-def forbidden(_error: Exception):  # noqa: ANN201
+def forbidden(_error: Exception):
     return render_template("admin/forbidden.html"), 403

@@ -23,7 +23,7 @@ LAST_READINGS = 3
 
 @bp.route("/customers")
 @require_role("operator")
-def customers():  # noqa: ANN201
+def customers():
     query = request.args.get("q", "").strip()[:100]
     with context.reading() as conn:
         found = customer_search.search(conn, query) if query else []
@@ -41,7 +41,7 @@ def _numbers(found: list) -> str:
 
 @bp.route("/customers/<number>")
 @require_role("operator")
-def customer(number: str):  # noqa: ANN201
+def customer(number: str):
     today, now = context.today(), context.now()
     with context.reading() as conn:
         found = customer_search.by_number(conn, number[:20])

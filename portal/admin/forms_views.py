@@ -61,13 +61,13 @@ def _publish(upload: Any, **fields: Any) -> dict[str, Any] | str:
 
 @bp.route("/forms")
 @require_role("administrator")
-def forms_library():  # noqa: ANN201
+def forms_library():
     return _page()
 
 
 @bp.route("/forms", methods=["POST"])
 @require_role("administrator")
-def form_upload():  # noqa: ANN201
+def form_upload():
     upload = FormUploadForm()
     upload.category.choices = [SelectChoice(c, label) for c, label in CATEGORIES.items()]
     if upload.validate_on_submit():
@@ -89,7 +89,7 @@ def form_upload():  # noqa: ANN201
 
 @bp.route("/forms/<slug>/replace", methods=["POST"])
 @require_role("administrator")
-def form_replace(slug: str):  # noqa: ANN201
+def form_replace(slug: str):
     with context.reading() as conn:
         found = next((f for f in forms.published(conn) if f["slug"] == slug), None)
     if found is None:
@@ -108,7 +108,7 @@ def form_replace(slug: str):  # noqa: ANN201
 
 @bp.route("/forms/<slug>/withdraw", methods=["POST"])
 @require_role("administrator")
-def form_withdraw(slug: str):  # noqa: ANN201
+def form_withdraw(slug: str):
     with writer(context.engine()).begin() as conn:
         if forms.withdraw(conn, slug):
             record(conn, "form.withdraw", f"form:{slug}")
@@ -119,6 +119,6 @@ def form_withdraw(slug: str):  # noqa: ANN201
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error: Exception):  # noqa: ANN201
+def too_large(_error: Exception):
     """A body over the limit, refused before it is read: a sentence rather than a bare 413."""
     return render_template("admin/too_large.html", limit_mb=UPLOAD_LIMIT // 1024 // 1024), 413

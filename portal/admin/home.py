@@ -12,7 +12,7 @@ from portal.context import reading
 
 @bp.route("/")
 @require_role("operator")
-def home():  # noqa: ANN201
+def home():
     with reading() as conn:
         counts = {"registrations": registration_queue.pending_count(conn),
                   "dead_letters": outbox.counts(conn).get("dead", 0),

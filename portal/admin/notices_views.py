@@ -19,7 +19,7 @@ from portal.i18n import gettext as _
 
 @bp.route("/notices")
 @require_role("administrator")
-def notices():  # noqa: ANN201
+def notices():
     now = context.now()
     with context.reading() as conn:
         found = announcements.listing(conn, now)
@@ -29,7 +29,7 @@ def notices():  # noqa: ANN201
 
 @bp.route("/notices/new", methods=["GET", "POST"])
 @require_role("administrator")
-def notice_new():  # noqa: ANN201
+def notice_new():
     with context.reading() as conn:
         districts = announcements.districts(conn)
     form = NoticeForm()
@@ -53,7 +53,7 @@ def notice_new():  # noqa: ANN201
 
 @bp.route("/notices/<int:announcement_id>/withdraw", methods=["POST"])
 @require_role("administrator")
-def notice_withdraw(announcement_id: int):  # noqa: ANN201
+def notice_withdraw(announcement_id: int):
     with writer(context.engine()).begin() as conn:
         if announcements.get(conn, announcement_id) is None:
             abort(404)

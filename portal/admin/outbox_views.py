@@ -30,7 +30,7 @@ def masked(address: str) -> str:
 
 @bp.route("/outbox", endpoint="outbox")
 @require_role("operator")
-def outbox_page():  # noqa: ANN201
+def outbox_page():
     chosen = request.args.get("state", "")
     if chosen not in STATES:
         chosen = ""  # every state, dead letters first
@@ -54,7 +54,7 @@ def _said(outcome: str) -> None:
 
 @bp.route("/outbox/<key>/retry", methods=["POST"])
 @require_role("operator")
-def outbox_retry(key: str):  # noqa: ANN201
+def outbox_retry(key: str):
     outcome = unblock.retry_submission(context.engine(), key[:36], g.admin)
     _said(outcome)
     if outcome == "retried":
@@ -65,7 +65,7 @@ def outbox_retry(key: str):  # noqa: ANN201
 
 @bp.route("/outbox/<key>/cancel", methods=["GET", "POST"])
 @require_role("operator")
-def outbox_cancel(key: str):  # noqa: ANN201
+def outbox_cancel(key: str):
     """GET: what is about to be cancelled, and the button; POST (from that page, confirmed): cancel it."""
     key = key[:36]
     if request.method == "GET" or request.form.get("confirm") != "yes":
@@ -84,7 +84,7 @@ def outbox_cancel(key: str):  # noqa: ANN201
 
 @bp.route("/outbox/mail/<int:message_id>/retry", methods=["POST"])
 @require_role("operator")
-def mail_retry(message_id: int):  # noqa: ANN201
+def mail_retry(message_id: int):
     if unblock.retry_mail(context.engine(), message_id, g.admin) == "retried":
         flash(_("E-mail %(id)d is back in the queue: the daemon sends it within a few seconds.", id=message_id),
               "success")

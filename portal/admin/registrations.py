@@ -38,13 +38,13 @@ def _said(outcome: str) -> None:
 
 @bp.route("/registrations")
 @require_role("operator")
-def registrations():  # noqa: ANN201
+def registrations():
     return _queue()
 
 
 @bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
 @require_role("operator")
-def approve(registration_id: int):  # noqa: ANN201
+def approve(registration_id: int):
     outcome = decisions.approve(engine(), registration_id, g.admin)
     _said(outcome)
     if outcome == "approved":
@@ -55,7 +55,7 @@ def approve(registration_id: int):  # noqa: ANN201
 
 @bp.route("/registrations/<int:registration_id>/reject", methods=["POST"])
 @require_role("operator")
-def reject(registration_id: int):  # noqa: ANN201
+def reject(registration_id: int):
     form = RejectForm(prefix=f"r{registration_id}")
     if not form.validate_on_submit():
         return _queue(form, registration_id), 400

@@ -36,7 +36,7 @@ def duration(seconds: float | None) -> str:
 
 @bp.route("/sync", endpoint="sync")
 @require_role("operator")
-def sync_health():  # noqa: ANN201
+def sync_health():
     chosen = request.args.get("stream", "")
     if chosen and chosen not in BY_NAME:
         chosen = ""  # an unknown filter (an old link): every stream's runs
@@ -48,7 +48,7 @@ def sync_health():  # noqa: ANN201
 
 @bp.route("/sync/requests", methods=["POST"])
 @require_role("operator")
-def resync_request():  # noqa: ANN201
+def resync_request():
     form = request.form
     outcome, request_id = resync.ask(context.engine(), g.admin, form.get("mode", ""), form.get("stream", "")[:40],
                                      form.get("customer_number", "")[:40])
@@ -71,7 +71,7 @@ def resync_request():  # noqa: ANN201
 
 @bp.route("/sync/requests/<int:request_id>")
 @require_role("operator")
-def sync_request(request_id: int):  # noqa: ANN201
+def sync_request(request_id: int):
     with context.reading() as conn:
         found = requests.get(conn, request_id)
     if found is None:

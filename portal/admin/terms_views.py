@@ -23,13 +23,13 @@ def _page(form: TermsForm) -> str:
 
 @bp.route("/terms")
 @require_role("administrator")
-def terms_versions():  # noqa: ANN201
+def terms_versions():
     return _page(TermsForm())
 
 
 @bp.route("/terms", methods=["POST"])
 @require_role("administrator")
-def terms_publish():  # noqa: ANN201
+def terms_publish():
     form = TermsForm()
     if form.validate_on_submit():
         version = form.version.data.strip()

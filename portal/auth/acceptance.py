@@ -35,7 +35,7 @@ def _next() -> str:
 
 @bp.route("/account/terms", methods=["GET", "POST"])
 @login_required
-def accept():  # noqa: ANN201
+def accept():
     if session.get(TERMS_DUE) is None:
         return redirect(_next())
     with reading() as conn:

@@ -36,7 +36,7 @@ def _wait_message(minutes: int) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():  # noqa: ANN201
+def register():
     if g.get("account") is not None:
         return redirect(url_for("customer.dashboard"))
     form = RegisterForm()
@@ -66,7 +66,7 @@ def register():  # noqa: ANN201
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):  # noqa: ANN201
+def confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         if onboarding.confirm(engine(), token) is None:
@@ -77,7 +77,7 @@ def confirm(token: str):  # noqa: ANN201
 
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
-def confirm_new_email(token: str):  # noqa: ANN201
+def confirm_new_email(token: str):
     """The link sent to a login's new address: one click (a POST) and the login uses it."""
     new = email_change.pending(engine(), token)
     if new is None:
@@ -92,7 +92,7 @@ def confirm_new_email(token: str):  # noqa: ANN201
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-def forgot_password():  # noqa: ANN201
+def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
@@ -108,7 +108,7 @@ def forgot_password():  # noqa: ANN201
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):  # noqa: ANN201
+def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         problem = passwords.problem(form.new.data)
@@ -124,7 +124,7 @@ def reset_password(token: str):  # noqa: ANN201
 
 @bp.route("/account/customers/add", methods=["GET", "POST"])
 @login_required
-def add_customer():  # noqa: ANN201
+def add_customer():
     form = ProofForm()
     if form.validate_on_submit():
         checks = [(limits.PROOF_PER_ADDRESS, limits.client_network()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]

@@ -20,9 +20,9 @@ from flask import (
 from adapters.store import accounts
 from adapters.store.db import writer
 from portal.auth import acceptance, limits, passwords, reauth
-from portal.auth.redirects import safe_next
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required
+from portal.auth.redirects import safe_next
 from portal.context import engine, reading
 from portal.i18n import COOKIE, LOCALES
 from portal.i18n import gettext as _
@@ -37,7 +37,7 @@ def _subject(email: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # noqa: ANN201
+def login():
     if g.get("account") is not None:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
@@ -77,7 +77,7 @@ def login():  # noqa: ANN201
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():  # noqa: ANN201
+def logout():
     account = g.get("account")
     if account is not None:
         log.info("logout", account_id=account["id"])
@@ -88,7 +88,7 @@ def logout():  # noqa: ANN201
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # noqa: ANN201
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         account = g.account
@@ -110,7 +110,7 @@ def change_password():  # noqa: ANN201
 
 
 @bp.route("/language", methods=["POST"])
-def language():  # noqa: ANN201
+def language():
     chosen = request.form.get("lang")
     response = redirect(safe_next(request.form.get("next")))
     if chosen in LOCALES:

@@ -37,8 +37,8 @@ from adapters.store.pages.analysis import Context, Figures
 from portal import charts, context
 from portal.auth.guard import customer_required
 from portal.i18n import date_text, request_locale
-from sync.formats import signed
 from portal.i18n import gettext as _
+from sync.formats import signed
 
 bp = Blueprint("analysis", __name__)
 
@@ -220,7 +220,7 @@ def describe(params: Params, cols: Sequence[Column], months: Sequence[date]) -> 
         parts.append(_("%(series)s: total %(total)s %(unit)s.", series=col.label, unit=unit(measure),
                        total=number(amount, measure)) if amount is not None
                      else _("%(series)s: no data.", series=col.label))
-    known = [(v, m) for v, m in zip(cols[0].values, months) if v is not None]
+    known = [(v, m) for v, m in zip(cols[0].values, months, strict=False) if v is not None]
     if known:
         value, month = max(known, key=lambda vm: vm[0])
         parts.append(_("The highest month of this period: %(month)s, %(value)s %(unit)s.", month=month_name(month),
@@ -350,7 +350,7 @@ def result_of(params: Params, figures: Figures, ctx: Context, notes: list[str]) 
 
 @bp.route("/analysis")
 @customer_required
-def analysis():  # noqa: ANN201
+def analysis():
     ctx, parsed, today = _load()
     form = form_of(ctx, parsed, today)
     if parsed.params is None:
@@ -383,7 +383,7 @@ def csv_text(params: Params, figures: Figures, cols: Sequence[Column], in_polish
 
 @bp.route("/analysis.csv")
 @customer_required
-def csv_file():  # noqa: ANN201
+def csv_file():
     ctx, parsed, _today_ = _load()
     if parsed.params is None:
         abort(400)

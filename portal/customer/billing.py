@@ -120,7 +120,7 @@ def _filters(form: InvoiceFilterForm) -> dict[str, str]:
 # ----- views --------------------------------------------------------------------------------------
 @bp.route("/invoices")
 @customer_required
-def invoices():  # noqa: ANN201
+def invoices():
     form = InvoiceFilterForm(request.args)
     form.validate()
     chosen = form.chosen()
@@ -132,7 +132,7 @@ def invoices():  # noqa: ANN201
 
 @bp.route("/invoices/<int:invoice_id>")
 @customer_required
-def invoice(invoice_id: int):  # noqa: ANN201
+def invoice(invoice_id: int):
     with reading() as conn:
         found = pages.invoice(conn, g.customer_id, invoice_id, today())
     if found is None:
@@ -175,7 +175,7 @@ class YearForm(Form):
 
 @bp.route("/settlements")
 @customer_required
-def settlements():  # noqa: ANN201
+def settlements():
     form = YearForm(request.args)
     year = request.args.get("year", type=int)
     if year is not None and not 1900 <= year <= 9999:
@@ -188,7 +188,7 @@ def settlements():  # noqa: ANN201
 
 @bp.route("/contracts")
 @customer_required
-def contracts():  # noqa: ANN201
+def contracts():
     with reading() as conn:
         data = pages.contracts_of(conn, g.customer_id, today())
     return render_template("billing/contracts.html", **data)

@@ -20,7 +20,7 @@ READINGS_PER_PAGE = 12  # a year of monthly readings
 
 @bp.route("/meters")
 @customer_required
-def meters():  # noqa: ANN201
+def meters():
     day = today()
     with reading() as conn:
         found = pages.meters_of(conn, g.customer_id, day)
@@ -30,7 +30,7 @@ def meters():  # noqa: ANN201
 
 @bp.route("/meters/<int:meter_id>/readings")
 @customer_required
-def readings(meter_id: int):  # noqa: ANN201
+def readings(meter_id: int):
     day = today()
     with reading() as conn:
         meter = pages.meter(conn, g.customer_id, meter_id, day)

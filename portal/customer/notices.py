@@ -16,7 +16,7 @@ bp = Blueprint("notices", __name__)
 
 @bp.route("/outages")
 @customer_required
-def outages():  # noqa: ANN201
+def outages():
     with context.reading() as conn:
         data = notices.outages_for(conn, g.customer_id, context.today(), context.now())
         # The utility's own announcements beside billing's outages: always read here (a page seldom seen).

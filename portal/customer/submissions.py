@@ -34,7 +34,7 @@ def _ctx() -> service.Context:
     return service.Context(context.engine(), f"portal:{g.account['id']}", context.settings().billing.timezone)
 
 
-def _said(problems: list) -> dict[str, list[str]]:  # noqa: ANN001
+def _said(problems: list) -> dict[str, list[str]]:
     """Problems (or warnings) by form field, in the page's language."""
     locale = request_locale()
     by_field: dict[str, list[str]] = {}
@@ -55,7 +55,7 @@ def _points(ctx: service.Context) -> dict[int, list[dict]]:
 
 @bp.route("/readings/submit", methods=["GET", "POST"])
 @customer_required
-def readings():  # noqa: ANN201
+def readings():
     ctx = _ctx()
     points = _points(ctx)
     point = request.values.get("point", type=int) or next(iter(points), None)
@@ -107,14 +107,14 @@ def _by_meter(said: dict[str, list[str]], filled: list[int]) -> dict[str, list[s
 
 @bp.route("/submissions")
 @customer_required
-def history():  # noqa: ANN201
+def history():
     views = service.submissions_of(_ctx(), g.customer_id, limit=100)
     return render_template("submit/history.html", views=views)
 
 
 @bp.route("/messages/new", methods=["GET", "POST"])
 @customer_required
-def message():  # noqa: ANN201
+def message():
     errors: dict[str, list[str]] = {}
     token = request.form.get("token") or service.new_token()
     if request.method == "POST":
@@ -131,7 +131,7 @@ def message():  # noqa: ANN201
 
 @bp.route("/account/contact", methods=["GET", "POST"])
 @customer_required
-def contact():  # noqa: ANN201
+def contact():
     """The login's e-mail address (changed once the new address's owner opens the link sent to it;
     billing's records follow) and the phone number billing keeps (a data-change request). Both
     after the password."""
@@ -166,7 +166,7 @@ def contact():  # noqa: ANN201
 
 @bp.route("/account/e-invoice", methods=["GET", "POST"])
 @customer_required
-def e_invoice():  # noqa: ANN201
+def e_invoice():
     """Consent to invoices by e-mail: separate, explicit, revocable, recorded with time and terms version."""
     ctx = _ctx()
     errors: dict[str, list[str]] = {}

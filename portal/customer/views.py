@@ -24,7 +24,7 @@ bp = Blueprint("customer", __name__)
 
 @bp.route("/")
 @customer_required
-def dashboard():  # noqa: ANN201
+def dashboard():
     today, now = context.today(), context.now()
     with context.reading() as conn:
         data = pages.dashboard(conn, g.customer_id, today, now)
@@ -36,7 +36,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.route("/account/customer", methods=["POST"])
 @login_required
-def switch_customer():  # noqa: ANN201
+def switch_customer():
     """Choose which of the login's customer accounts the pages show."""
     try:
         chosen = int(request.form.get("customer_id", ""))

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, abort, render_template, send_file
 
 from adapters.store import forms
 from portal import context
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import request_locale
 from sync.formats import grouped
-from portal.i18n import lazy_gettext as _l
 
 bp = Blueprint("forms", __name__)
 
@@ -36,7 +36,7 @@ def size_text(size: int, locale: str) -> str:
 
 
 @bp.route("/forms", endpoint="forms")
-def forms_page():  # noqa: ANN201
+def forms_page():
     locale = request_locale()
     with context.reading() as conn:
         offered = forms.offered(conn, locale)

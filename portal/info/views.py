@@ -13,7 +13,7 @@ bp = Blueprint("info", __name__)
 
 
 @bp.route("/terms", endpoint="terms")
-def terms_page():  # noqa: ANN201
+def terms_page():
     with context.reading() as conn:
         in_force = terms.current(conn)
     if in_force is None:
@@ -24,12 +24,12 @@ def terms_page():  # noqa: ANN201
 
 
 @bp.route("/accessibility")
-def accessibility():  # noqa: ANN201
+def accessibility():
     return render_template("info/accessibility.html")
 
 
 @bp.route("/health")
-def health():  # noqa: ANN201
+def health():
     """For load balancers (and the benchmark's floor): 200 when the store answers, 503 when not."""
     try:
         with context.reading() as conn:

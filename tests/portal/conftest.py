@@ -36,7 +36,8 @@ class Site:
     def login_for(self, email: str, *numbers_or_ids: int, password: str = PASSWORD, must_change: bool = False) -> int:
         """A login for these customer ids."""
         with writer(self.mirror.store.engine).begin() as conn:
-            account_id = accounts.create(conn, email=email, name="Test", password_hash=passwords.hash_password(password),
+            account_id = accounts.create(conn, email=email, name="Test",
+                                         password_hash=passwords.hash_password(password),
                                          locale="pl", must_change_password=must_change, confirmed=True)
             for customer_id in numbers_or_ids:
                 accounts.link(conn, account_id, customer_id, "utility")
@@ -56,7 +57,7 @@ def csrf(client: FlaskClient, path: str = "/login") -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).get_data(as_text=True))[1]
 
 
-def log_in(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN201
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD):
     return client.post("/login", data={"csrf_token": csrf(client), "email": email, "password": password})
 
 
@@ -66,7 +67,7 @@ def portal_settings(mirror: Mirror, data_dir: Path, **extra: str) -> Settings:
 
 
 @pytest.fixture
-def site(make_mirror, tmp_path: Path) -> Site:  # noqa: ANN001
+def site(make_mirror, tmp_path: Path) -> Site:
     """The portal (development mode: plain http) on a synced SQLite mirror."""
     mirror = make_mirror("sqlite", "sqlite")
     mirror.sync()

@@ -9,8 +9,8 @@ from adapters.store import daemons, mail, outbox
 from adapters.store.db import writer
 from adapters.store.tables import customers
 from config.settings import load_settings
-from sync.submissions import service
 from sync.daemon import Daemon
+from sync.submissions import service
 from tests.portal.conftest import Site
 
 REFUSED = "[23000] billing refused the row: Data too long for column 'KATEGORIA'"

@@ -34,11 +34,11 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(ZONE).strftime("%Y-%m-%dT%H:%M")
 
 
-def _today():  # noqa: ANN202
+def _today():
     return datetime.now(UTC).astimezone(ZONE).date()
 
 
-def _count(site: Site, table) -> int:  # noqa: ANN001
+def _count(site: Site, table) -> int:
     with site.mirror.store.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(table)).scalar_one()
 

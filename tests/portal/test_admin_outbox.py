@@ -55,7 +55,8 @@ def test_dead_letters_are_listed_first_with_their_error_and_a_retry_puts_one_bac
     assert _audit(site) == [(f"admin:{admin_id}", "outbox.retry", f"submission:{key}", f"customer:{number}")]
 
     again = client.post(f"/admin/outbox/{key}/retry", data={"csrf_token": csrf_of(client, "/admin/outbox")})
-    assert again.status_code == 302 and "not a dead letter any more" in client.get("/admin/outbox").get_data(as_text=True)
+    assert again.status_code == 302
+    assert "not a dead letter any more" in client.get("/admin/outbox").get_data(as_text=True)
     assert len(_audit(site)) == 1
     assert client.post("/admin/outbox/no-such-key/retry",
                        data={"csrf_token": csrf_of(client, "/admin/outbox")}).status_code == 404

@@ -72,7 +72,8 @@ def test_an_operator_queues_a_resync_of_one_stream_which_the_daemon_takes_and_fi
     asked = _ask(client, mode="incremental", stream="payments")
     [queued] = _requests(site)
     assert asked.headers["Location"] == f"/admin/sync/requests/{queued['id']}"
-    assert (queued["mode"], queued["streams"], queued["requested_by"]) == ("incremental", "payments", f"admin:{admin_id}")
+    assert (queued["mode"], queued["streams"], queued["requested_by"]) == (
+        "incremental", "payments", f"admin:{admin_id}")
     page = client.get(asked.headers["Location"]).get_data(as_text=True)
     assert "waiting for a daemon" in page and ">Refresh</a>" in page
     assert "<meta http-equiv" not in page  # reloaded by the person: no refresh timer (WCAG 2.2.1)

@@ -180,7 +180,7 @@ def test_the_page_and_the_csv_show_the_stores_figures_with_the_year_before_and_t
     header, *body, totals = page.rows
     assert header == ["Month", "This period (m³)", "A year earlier (m³)", "Average household in tariff P1 (m³)"]
     assert [row[0] for row in body] == [_month_name(m) for m in MONTHS]
-    for row, month in zip(body, MONTHS):
+    for row, month in zip(body, MONTHS, strict=False):
         earlier = add_months(month, -12)
         assert row[1:] == [_english(own[month], 3), _english(own.get(earlier, Decimal("0.000")), 3),
                            _english(tariff[month], 3)], month
@@ -198,7 +198,7 @@ def test_the_page_and_the_csv_show_the_stores_figures_with_the_year_before_and_t
     assert rows[0] == ["Month", "This period (m³)", "Month a year earlier", "A year earlier (m³)",
                        "Average household in tariff P1 (m³)"]
     assert [r[0] for r in rows[1:]] == [m.strftime("%Y-%m") for m in MONTHS]
-    for row, month in zip(rows[1:], MONTHS):
+    for row, month in zip(rows[1:], MONTHS, strict=False):
         earlier = add_months(month, -12)
         assert row[2] == earlier.strftime("%Y-%m")
         assert [Decimal(row[1]), Decimal(row[3]), Decimal(row[4])] == [own[month], own.get(earlier, 0), tariff[month]]
@@ -257,7 +257,7 @@ def test_the_polish_csv_has_semicolons_decimal_commas_and_the_stores_charges(sit
     assert answer.headers["Content-Disposition"] == 'attachment; filename="analiza-oplaty-2025-11-2026-10.csv"'
     assert answer.get_data(as_text=True).splitlines()[1].count(";") == 4
     charges = _store(engine, customer_months, customer_months.c.customer_id, customer, "charges")
-    for row, month in zip(rows[1:], MONTHS):
+    for row, month in zip(rows[1:], MONTHS, strict=False):
         assert re.fullmatch(r"-?\d+,\d{2}", row[1]), row
         assert Decimal(row[1].replace(",", ".")) == charges[month]
     assert len(rows) == 1 + len(MONTHS) and all(len(r) == 5 for r in rows)
@@ -279,7 +279,7 @@ def test_one_meter_shows_its_own_months_only_and_charges_fall_back_to_the_accoun
     def shown(month: date) -> Decimal | None:
         return None if month < first or month > last else readings.get(month, Decimal("0.000"))
 
-    for row, month in zip(body, MONTHS):
+    for row, month in zip(body, MONTHS, strict=False):
         assert row[1] == _english(shown(month), 3), month
         assert row[2] == _english(shown(add_months(month, -12)), 3), month  # the previous owner's: none
     with engine.connect() as conn:

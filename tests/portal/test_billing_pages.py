@@ -85,7 +85,7 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     site.mirror.store.dispose()
 
 
-def query(site: Site, statement):  # noqa: ANN001, ANN201
+def query(site: Site, statement):
     with site.mirror.store.engine.connect() as conn:
         return conn.execute(statement).all()
 
@@ -155,7 +155,7 @@ def statuses(site: Site) -> dict[int, tuple[int, str, bool]]:
     return found
 
 
-def newest_first(site: Site, customer_id: int, *where) -> list[int]:  # noqa: ANN002
+def newest_first(site: Site, customer_id: int, *where) -> list[int]:
     i = invoices.c
     return [r[0] for r in query(site, select(i.id).where(and_(i.customer_id == customer_id, *where))
                                 .order_by(i.issued_on.desc(), i.id.desc()))]
@@ -341,7 +341,7 @@ def test_an_invoice_pdf_comes_from_the_archive_and_never_from_outside_it(site: S
     (archive / first_pdf).write_bytes(b"%PDF-1.4\n% a stand-in invoice\n%%EOF\n")
     client = customer_client(archived, "pdf@example.pl", site.customer_ids(1)[0])
 
-    assert 'href="/invoices/%d/pdf"' % first in page(client, f"/invoices/{first}")
+    assert f'href="/invoices/{first}/pdf"' in page(client, f"/invoices/{first}")
     with client.get(f"/invoices/{first}/pdf") as served:  # closes the file sent
         assert served.status_code == 200 and served.data.startswith(b"%PDF-1.4")
         assert served.mimetype == "application/pdf"
@@ -389,7 +389,7 @@ def test_another_customers_invoice_pdf_and_readings_answer_like_missing_ones(sho
 
 
 # ----- the same answers on PostgreSQL ----------------------------------------------------------------------
-def test_the_billing_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:  # noqa: ANN001
+def test_the_billing_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:
     postgres = make_mirror("sqlite", "postgresql")
     postgres.sync()
     defer_due_dates(postgres)  # as the shop's

@@ -19,13 +19,13 @@ NOW = datetime.combine(TODAY, datetime.min.time(), UTC)
 
 
 @pytest.fixture(params=PAIRS, ids=lambda p: f"{p[0]}-to-{p[1]}")
-def synced(request: pytest.FixtureRequest, make_mirror) -> Mirror:  # noqa: ANN001
+def synced(request: pytest.FixtureRequest, make_mirror) -> Mirror:
     mirror = make_mirror(*request.param)
     mirror.sync()
     return mirror
 
 
-def _expected(conn, customer_id: int) -> tuple[dict | None, list[tuple]]:  # noqa: ANN001
+def _expected(conn, customer_id: int) -> tuple[dict | None, list[tuple]]:
     """The last reading and the meters to re-verify, worked out in Python from the plain rows."""
     held = {p for p, starts, ends in conn.execute(select(contracts.c.point_id, contracts.c.starts_on,
                                                          contracts.c.ends_on)

@@ -35,7 +35,7 @@ def _logged_in(site: Site, email: str = "anna@example.pl") -> tuple[FlaskClient,
     return client, customer
 
 
-def _change(client: FlaskClient, email: str, password: str = PASSWORD):  # noqa: ANN202
+def _change(client: FlaskClient, email: str, password: str = PASSWORD):
     return client.post("/account/contact", data={"csrf_token": csrf(client, "/account/contact"), "what": "email",
                                                  "email": email, "password": password})
 

@@ -19,7 +19,7 @@ MISSING = 2_000_000_000
 
 
 
-def _body(response) -> str:  # noqa: ANN001
+def _body(response) -> str:
     """The page without what differs by request anyway (the URL in the language form, tokens)."""
     text = response.get_data(as_text=True)
     return re.sub(r'name="(next|csrf_token)" value="[^"]*"', "", text)
@@ -48,14 +48,14 @@ def _paths(ids: dict[str, int]) -> list[tuple[str, str]]:
             ("POST", "/account/customer")]
 
 
-def _ask(client: FlaskClient, method: str, path: str, ids: dict[str, int]):  # noqa: ANN202
+def _ask(client: FlaskClient, method: str, path: str, ids: dict[str, int]):
     if method == "POST":
         return client.post(path, data={"csrf_token": csrf(client, "/"), "customer_id": ids["customer"]})
     return client.get(path)
 
 
 def test_no_object_of_another_customer_can_be_reached_and_none_is_told_apart_from_a_missing_one(
-        make_mirror, tmp_path: Path) -> None:  # noqa: ANN001
+        make_mirror, tmp_path: Path) -> None:
     mirror = make_mirror("sqlite", "sqlite")
     mirror.sync()
     archive = tmp_path / "pdf"
@@ -74,7 +74,7 @@ def test_no_object_of_another_customer_can_be_reached_and_none_is_told_apart_fro
                                 "password": PASSWORD})
     missing_ids = {k: MISSING for k in their_ids}
 
-    for (method, theirs_path), (_, missing_path) in zip(_paths(their_ids), _paths(missing_ids)):
+    for (method, theirs_path), (_, missing_path) in zip(_paths(their_ids), _paths(missing_ids), strict=False):
         foreign = _ask(client, method, theirs_path, their_ids)
         absent = _ask(client, method, missing_path, missing_ids)
         assert foreign.status_code == absent.status_code == 404, (theirs_path, foreign.status_code)

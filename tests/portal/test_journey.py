@@ -63,7 +63,7 @@ def _customer_with_invoice(site: Site, index: int) -> tuple[int, str, str, str]:
     raise AssertionError("no customer with a meter and an invoice")
 
 
-def site_today():  # noqa: ANN201
+def site_today():
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
     return datetime.now(UTC).astimezone(ZoneInfo("Europe/Warsaw")).date()
@@ -131,7 +131,8 @@ def test_a_new_customer_registers_confirms_logs_in_visits_every_page_and_submits
         expect(page.locator(".error").first).to_be_visible()
         _accessible(page, "reading refused")
         last = _last_state(site, customer_id)
-        page.get_by_label(t["reading"]).first.fill(str(last + Decimal("3.5")).replace(".", "," if lang == "pl" else "."))
+        typed = str(last + Decimal("3.5")).replace(".", "," if lang == "pl" else ".")
+        page.get_by_label(t["reading"]).first.fill(typed)
         page.get_by_role("button", name=t["send_readings"]).click()
         if page.get_by_label(t["confirm_box"]).count():
             _accessible(page, "reading to confirm")

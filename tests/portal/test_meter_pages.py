@@ -166,7 +166,7 @@ def test_a_houses_new_owner_and_its_former_one_see_only_their_own_readings(shop:
         bodies = all_pages(client, f"/meters/{meter_id}/readings")
         shown[customer] = [d for body in bodies for d in re.findall(r'<th scope="row">([^<]+)</th>', body)]
 
-    def dates(*where) -> list[str]:  # noqa: ANN002
+    def dates(*where) -> list[str]:
         return [format_date(d, "medium", locale="en") for (d,) in query(shop, select(r.read_on).where(
             and_(r.meter_id == meter_id, r.point_id == point, *where)).order_by(r.read_on.desc(), r.id.desc()))]
 
@@ -177,7 +177,7 @@ def test_a_houses_new_owner_and_its_former_one_see_only_their_own_readings(shop:
     assert not set(shown[former]) & set(shown[new])
 
 
-def test_the_meter_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:  # noqa: ANN001
+def test_the_meter_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:
     postgres = make_mirror("sqlite", "postgresql")
     postgres.sync()
     day = today()

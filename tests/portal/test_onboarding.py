@@ -53,7 +53,8 @@ def _main(html: str) -> str:
 
 def _latest_invoice(site: Site, customer_id: int) -> tuple[str, str]:
     with site.mirror.store.engine.connect() as conn:
-        number, gross = conn.execute(select(invoices.c.number, invoices.c.gross).where(invoices.c.customer_id == customer_id)
+        number, gross = conn.execute(select(invoices.c.number, invoices.c.gross)
+                                     .where(invoices.c.customer_id == customer_id)
                                      .order_by(invoices.c.issued_on.desc(), invoices.c.id.desc()).limit(1)).one()
     return number, f"{gross:.2f}".replace(".", ",")
 
@@ -64,7 +65,7 @@ def _customer_number(site: Site, customer_id: int) -> str:
         return conn.execute(select(customers.c.number).where(customers.c.id == customer_id)).scalar_one()
 
 
-def _register(client: FlaskClient, number: str, invoice: str, gross: str, email: str, **extra: str):  # noqa: ANN202
+def _register(client: FlaskClient, number: str, invoice: str, gross: str, email: str, **extra: str):
     data = {"csrf_token": csrf(client, "/register"), "customer_number": number, "invoice_number": invoice,
             "invoice_gross": gross, "name": "Anna Nowak", "email": email, "password": PASSWORD, "accept_terms": "y",
             **extra}
@@ -121,7 +122,7 @@ def test_registration_tells_a_stranger_nothing_about_which_accounts_or_numbers_e
         _register(_client(site), number, invoice, gross, "taken@example.pl"),  # the address has a login
     ]
     bodies = [_main(p.get_data(as_text=True)).replace(e, "ADDRESS") for p, e in zip(
-        pages, ("proof@example.pl", "wrong@example.pl", "nonumber@example.pl", "taken@example.pl"))]
+        pages, ("proof@example.pl", "wrong@example.pl", "nonumber@example.pl", "taken@example.pl"), strict=False)]
     assert all(p.status_code == 200 for p in pages)
     assert len(set(bodies)) == 1, "every outcome must look the same on screen"
 

@@ -16,7 +16,7 @@ METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2"), ("**/templat
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
 
-def _po():  # noqa: ANN202
+def _po():
     with (CATALOG / "messages.po").open("rb") as f:
         return read_po(f, locale="pl")
 
