@@ -9,6 +9,8 @@ test that opens a database anyway fails, naming the rule. ``scripts/test --fast`
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import sqlite3
 import uuid
@@ -25,6 +27,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from adapters.billing.odbc import connect
+from config.logs import configure_logging, reset_logging
 
 # The test servers' admin accounts; scripts/test creates them and exports these variables.
 MARIADB_ADMIN = os.environ.get(
@@ -169,3 +172,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def make_store_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], str]]:
     """Factory for extra empty store URLs of a given kind within one test."""
     yield from _factory(_make_store_url, tmp_path_factory)
+
+
+# ----- log lines ------------------------------------------------------------------------------------------
+@pytest.fixture
+def json_log() -> Iterator[io.StringIO]:
+    """The JSON log lines written meanwhile, as production writes them."""
+    buffer = io.StringIO()
+    configure_logging("INFO", "json", buffer)
+    yield buffer
+    reset_logging()
+
+
+def log_lines(buffer: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]

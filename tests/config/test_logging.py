@@ -9,19 +9,13 @@ import logging
 import pytest
 import structlog
 
-from config.logs import configure_logging, redact_event, redact_text, reset_logging
+from config.logs import configure_logging, redact_event, redact_text
+from tests.conftest import log_lines as lines
 
 
 @pytest.fixture
-def stream():
-    buffer = io.StringIO()
-    configure_logging("INFO", "json", buffer)
-    yield buffer
-    reset_logging()
-
-
-def lines(buffer: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+def stream(json_log: io.StringIO) -> io.StringIO:
+    return json_log
 
 
 @pytest.mark.parametrize(("text", "expected"), [

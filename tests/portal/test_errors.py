@@ -4,18 +4,17 @@ it (and nothing of the error), even when the store is down."""
 from __future__ import annotations
 
 import io
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import structlog
 from playwright.sync_api import expect
 from sqlalchemy import create_engine
 
-from config.logs import configure_logging, reset_logging
 from portal.errors import choose_id
 from portal.i18n import COOKIE
+from tests.conftest import log_lines as lines
 from tests.portal.browser import VIEWPORTS, chromium, violations
 from tests.portal.conftest import Site
 
@@ -23,16 +22,8 @@ NEW_ID = re.compile(r"[0-9a-f]{12}")
 
 
 @pytest.fixture
-def log() -> Iterator[io.StringIO]:
-    """The JSON log lines written meanwhile, as in production."""
-    buffer = io.StringIO()
-    configure_logging("INFO", "json", buffer)
-    yield buffer
-    reset_logging()
-
-
-def lines(buffer: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+def log(json_log: io.StringIO) -> io.StringIO:
+    return json_log
 
 
 def failing(site: Site) -> Site:
