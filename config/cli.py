@@ -27,6 +27,22 @@ LAZY_COMMANDS: dict[str, str] = {
     "sync": "sync.cli:sync_group",
 }
 
+# What `ibok --help` says of each, so that listing the commands imports none of them (a test keeps these
+# equal to each command's own first line).
+LAZY_HELP: dict[str, str] = {
+    "admin": "Staff accounts of the admin area (/admin).",
+    "config": "Inspect the effective settings.",
+    "daemon": "Keep the mirror fresh: run every stream on its schedule until...",
+    "db": "The portal store's schema.",
+    "legacy": "The legacy billing stand-in (demo, tests, benchmarks).",
+    "mail": "E-mails to customers: notifications queued by the daemon, sent...",
+    "outbox": "Customer submissions on their way to billing's interface tables.",
+    "portal": "Portal accounts, the terms of service, forms to download.",
+    "serve": "Run the portal with Werkzeug's server (development, the demo).",
+    "submit": "Submit for a customer what the portal lets customers submit, or...",
+    "sync": "Mirror the billing database into the portal store.",
+}
+
 pass_settings = click.make_pass_decorator(Settings)
 
 
@@ -42,9 +58,24 @@ class SettingsProblem(click.ClickException):
 class LazyGroup(click.Group):
     """A group whose subcommands are named by import path and imported when first needed."""
 
-    def __init__(self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lazy_commands: Mapping[str, str] | None = None,
+                 lazy_help: Mapping[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands or {})
+        self.lazy_help = dict(lazy_help or {})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, from ``lazy_help`` where it has the line: nothing imported to show it."""
+        rows, names = [], self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)  # as click's own list
+        for name in names:
+            if name in self.lazy_help:
+                rows.append((name, self.lazy_help[name]))
+            elif (command := self.get_command(ctx, name)) is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -71,7 +102,8 @@ class LazyGroup(click.Group):
             raise SettingsProblem(str(exc)) from None
 
 
-@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, lazy_commands=LAZY_COMMANDS, lazy_help=LAZY_HELP,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config", "config_path", envvar="IBOK_CONFIG", metavar="FILE",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 MIN_CHARS = 12
 MAX_CHARS = 256
@@ -16,8 +16,13 @@ CHECKED_CHARS = 100  # predictability is judged on the first 100 characters (it 
 MIN_SCORE = 2  # zxcvbn's 0..4: below 2, guessed within about a million tries (common, sequences, repeats)
 
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's current recommended parameters
-# Verified when no account matches, so that "no such account" costs what a wrong password costs.
-_DUMMY = _hasher.hash("ibok: the password of no account at all")
+
+
+@cache
+def _dummy() -> str:
+    """Verified when no account matches, so that "no such account" costs what a wrong password costs.
+    Hashed when first needed, not at import: every `ibok` command imports this module's package."""
+    return _hasher.hash("ibok: the password of no account at all")
 
 
 def normalize(password: str) -> str:
@@ -33,6 +38,8 @@ def problem(password: str, personal: Iterable[str] = ()) -> str | None:
     if len(password) > MAX_CHARS:
         return "too_long"
     inputs = [p for p in personal if p]
+    from zxcvbn import zxcvbn  # its dictionaries load on first use, not when a command starts
+
     if zxcvbn(password[:CHECKED_CHARS], user_inputs=inputs)["score"] < MIN_SCORE:
         return "too_common"
     return None
@@ -45,7 +52,7 @@ def hash_password(password: str) -> str:
 def verify(stored: str | None, password: str) -> bool:
     """True when the password matches; with no stored hash, as slow as a real check, and False."""
     try:
-        return _hasher.verify(stored or _DUMMY, normalize(password)) and stored is not None
+        return _hasher.verify(stored or _dummy(), normalize(password)) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -116,3 +116,24 @@ def test_lazy_group_imports_commands_on_demand_and_skips_missing_modules():
     assert group.get_command(ctx, "show").name == "config" and group.get_command(ctx, "gone") is None
     assert CliRunner().invoke(group, ["--help"]).exit_code == 0
     assert "No such command 'gone'" in CliRunner().invoke(group, ["gone"]).stderr
+
+
+def test_the_command_list_imports_no_command_and_says_what_each_says_of_itself() -> None:
+    from click.testing import CliRunner
+
+    from config.cli import LAZY_COMMANDS, LAZY_HELP, LazyGroup, ibok
+
+    assert set(LAZY_HELP) == set(LAZY_COMMANDS)
+    group = LazyGroup("root", lazy_commands=LAZY_COMMANDS)
+    ctx = click.Context(group)
+    limit = 80 - 6 - max(len(name) for name in LAZY_COMMANDS)  # click's width for the list of commands
+    for name in LAZY_COMMANDS:
+        command = group.get_command(ctx, name)
+        assert command is not None and LAZY_HELP[name] == command.get_short_help_str(limit), name
+    listed = CliRunner().invoke(ibok, ["--help"]).output
+    assert all(f"{name}  " in listed or f"{name} " in listed for name in LAZY_COMMANDS), listed
+    probe = ("import sys; from click.testing import CliRunner; from config.cli import ibok; "
+             "CliRunner().invoke(ibok, ['--help']); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('portal', 'sync', 'adapters')))")
+    imported = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert imported.strip() == "[]", imported
