@@ -253,15 +253,6 @@ class OdbcBillingSource:
             "SELECT p.ID_POZ, p.ID_FAKT FROM POZYCJE_FAKTURY p"
             " WHERE NOT EXISTS (SELECT 1 FROM FAKTURY f WHERE f.ID_FAKT = p.ID_FAKT) ORDER BY p.ID_POZ LIMIT ?", limit)]
 
-    def ping(self) -> None:
-        """One round trip on a fresh connection, no retries: raises if billing cannot be reached."""
-        self.close()
-        cursor = self._connection().cursor()
-        try:
-            cursor.execute("SELECT 1").fetchall()
-        finally:
-            cursor.close()
-
     def customer_id(self, number: str) -> int | None:
         """Billing's key of the customer with this customer number (NR_KLIENTA), None if there is none."""
         rows = self._fetch("SELECT ID_ODB FROM ODBIORCY WHERE NR_KLIENTA = ?", number.strip())
