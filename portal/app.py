@@ -79,9 +79,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.customer.meters import bp as meters_bp
     from portal.customer.notices import bp as notices_bp
     from portal.customer.notifications import bp as notify_bp
-    from portal.customer.submissions import bp as submit_bp
+    from portal.customer.submitting import bp as submit_bp
     from portal.customer.views import bp as customer_bp
-    from portal.info.forms import bp as forms_bp
+    from portal.info.downloads import bp as forms_bp
     from portal.info.views import bp as info_bp
     app.register_blueprint(auth_bp)
     app.register_blueprint(onboarding_bp)

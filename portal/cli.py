@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from adapters.store import accounts, forms, terms
-from adapters.store import submissions as store_submissions
 from adapters.store.cli import open_store
+from adapters.store.content import downloads as forms
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.logins import accounts
+from adapters.store.outbox import submitted as store_submissions
 from adapters.store.tables import terms_versions
 from config.cli import pass_settings
 from config.settings import Settings

@@ -6,14 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
 
 from adapters.store.pages import freshness
+from config import clock
 from config.settings import Settings
 
 T = TypeVar("T")
@@ -30,12 +30,12 @@ def settings() -> Settings:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.utcnow()
 
 
 def today() -> date:
     """Today in billing's time zone (the day a reading is dated, a payment is overdue)."""
-    return now().astimezone(ZoneInfo(settings().billing.timezone)).date()
+    return clock.today(settings().billing.timezone)
 
 
 @contextmanager

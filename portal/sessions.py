@@ -20,9 +20,9 @@ from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import Engine
 from werkzeug.datastructures import CallbackDict
 
-from adapters.store import web_sessions
 from adapters.store.db import writer
-from adapters.store.state import utcnow
+from adapters.store.logins import web_sessions
+from config.clock import utcnow
 from portal.context import reading
 
 COOKIE = "ibok_session"

@@ -44,8 +44,8 @@ from bench_sync import (
 from sqlalchemy import func, select
 
 from adapters.store import migrate
-from adapters.store import submissions as store_submissions
 from adapters.store.db import create_store_engine
+from adapters.store.outbox import submitted as store_submissions
 from adapters.store.tables import contracts, meters, outbox
 from sync.submissions import service
 from sync.submissions.rules import ReadingEntry

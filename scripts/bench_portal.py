@@ -43,8 +43,9 @@ from bench_sync import (
 )
 from sqlalchemy import func, select
 
-from adapters.store import accounts, terms
+from adapters.store.content import terms
 from adapters.store.db import create_store_engine, writer
+from adapters.store.logins import accounts
 from adapters.store.tables import contracts, invoices, meters
 from portal.auth import passwords
 

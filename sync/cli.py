@@ -16,10 +16,11 @@ import click
 import pyodbc
 
 from adapters.billing.source import OdbcBillingSource
-from adapters.store import daemons, requests
 from adapters.store.cli import open_store
 from adapters.store.store import Store
+from adapters.store.sync_state import daemons, requests
 from config.cli import pass_settings
+from config.clock import utcnow
 from config.logs import redact_text
 from config.settings import Settings
 from sync import schedule
@@ -255,7 +256,7 @@ def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int
     """One row per stream, for people and for --json."""
     states = store.all_states()
     anomalies = store.anomaly_counts()
-    fresh = {f.stream: f for f in freshness(store.last_good_runs(limits), limits, datetime.now(UTC))}
+    fresh = {f.stream: f for f in freshness(store.last_good_runs(limits), limits, utcnow())}
     rows = []
     for stream in STREAMS:
         state, updated = states.get(stream.name, ({}, None))

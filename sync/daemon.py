@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,8 +43,12 @@ from adapters.billing.interface import InterfaceWriter
 from adapters.billing.probe import BillingProbe
 from adapters.billing.source import OdbcBillingSource
 from adapters.mail.smtp import SmtpSender
-from adapters.store import audit, averages, daemons, requests, state, web_sessions
+from adapters.store.logins import audit, web_sessions
+from adapters.store.mirror import averages
 from adapters.store.store import Store
+from adapters.store.sync_state import daemons, requests
+from adapters.store.sync_state import streams as state
+from config.clock import utcnow
 from config.logs import redact_text
 from config.settings import Settings
 from sync import health, mailer, schedule
@@ -117,7 +121,7 @@ class Daemon:
             self._server = health.serve(self.config.metrics_host, self.config.metrics_port, self.metrics)
         with self.store.writer.begin() as conn:
             daemons.started(conn, self.holder)
-        now = datetime.now(self.tz)
+        now = utcnow().astimezone(self.tz)
         for spec in schedule.jobs(self.config, self.settings.outbox.every_s, self.settings.mail.every_s,
                                   self.settings.mail.notify_every_s):
             trigger: Any
@@ -308,7 +312,7 @@ class Daemon:
         self._heartbeat()
 
     def _catch_up(self) -> None:
-        soon = datetime.now(self.tz)
+        soon = utcnow().astimezone(self.tz)
         for job_id in ["outbox", *(f"stream:{stream.name}" for stream in STREAMS)]:
             job = self.scheduler.get_job(job_id)
             if job is not None:
@@ -321,7 +325,7 @@ class Daemon:
         self._last_heartbeat = now
         down = None
         if self.gate.down_since is not None:
-            down = datetime.now(UTC) - timedelta(seconds=now - self.gate.down_since)
+            down = utcnow() - timedelta(seconds=now - self.gate.down_since)
         with self.store.writer.begin() as conn:
             daemons.heartbeat(conn, self.holder, down, self.gate.last_error)
 
@@ -368,8 +372,8 @@ class Daemon:
         log.info("sync_request_finished", request_id=request["id"], outcome=outcome, detail=detail)
 
     def prune(self) -> None:
-        before = datetime.now(UTC) - timedelta(days=self.config.history_days)
-        now = datetime.now(UTC)
+        now = utcnow()
+        before = now - timedelta(days=self.config.history_days)
         with self.store.writer.begin() as conn:
             runs = state.prune_runs(conn, before)
             done = requests.prune(conn, before)

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ import structlog
 
 from adapters.ports import BillingSource, Changes, Orphan
 from adapters.records import INHERITED, key_of
-from adapters.store.state import LeaseLost
 from adapters.store.store import Store
+from adapters.store.sync_state.streams import LeaseLost
+from config.clock import utcnow
 from config.logs import redact_text
 from sync.compare import Comparison, Tally
 from sync.plan import plan_snapshot, plan_upserts
@@ -88,7 +89,7 @@ class Syncer:
     def __init__(self, source: BillingSource, store: Store, *, timezone: str = "Europe/Warsaw",
                  batch_size: int = 5000, holder: str | None = None,
                  observer: Callable[[str, RunResult], None] | None = None,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), stop: threading.Event | None = None,
+                 clock: Callable[[], datetime] = utcnow, stop: threading.Event | None = None,
                  requested_by: str | None = None, lease_wait_s: float = 0.0,
                  clock_tolerance: timedelta = CLOCK_TOLERANCE, rows_only: bool = False) -> None:
         self.source = source

@@ -21,8 +21,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_a
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from adapters.store.state import utcnow
 from adapters.store.store import Store
+from config.clock import utcnow
 from sync.engine import RunResult
 from sync.gate import BillingGate
 

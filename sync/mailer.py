@@ -18,9 +18,9 @@ import structlog
 from sqlalchemy import Engine
 
 from adapters.mail.smtp import PermanentFailure
-from adapters.store import mail
 from adapters.store.db import writer
-from adapters.store.state import utcnow
+from adapters.store.outbox import mail
+from config.clock import utcnow
 from sync.mail.compose import compose
 
 log = structlog.get_logger(__name__)

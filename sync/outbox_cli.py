@@ -5,15 +5,15 @@ from __future__ import annotations
 import json
 import signal
 import threading
-from datetime import UTC, datetime
 
 import click
 
 from adapters.billing.interface import InterfaceWriter
-from adapters.store import outbox
 from adapters.store.cli import open_store
 from adapters.store.db import writer
+from adapters.store.outbox import deliveries as outbox
 from config.cli import pass_settings
+from config.clock import utcnow
 from config.settings import Settings
 from sync.relay import Relay
 
@@ -53,7 +53,7 @@ def status_command(settings: Settings, as_json: bool) -> None:
     with open_store(settings) as store:
         with store.engine.connect() as conn:
             counts, oldest = outbox.counts(conn), outbox.oldest_pending(conn)
-    waiting_s = None if oldest is None else round((datetime.now(UTC) - oldest).total_seconds(), 1)
+    waiting_s = None if oldest is None else round((utcnow() - oldest).total_seconds(), 1)
     if as_json:
         click.echo(json.dumps({**counts, "oldest_pending_s": waiting_s}))
         return

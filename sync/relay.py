@@ -36,8 +36,8 @@ from sqlalchemy import Engine
 from adapters.billing.interface import classify, differences
 from adapters.billing.retry import error_text, sqlstate
 from adapters.records import Delivery
-from adapters.store import outbox
 from adapters.store.db import writer
+from adapters.store.outbox import deliveries as outbox
 from config.logs import redact_text
 from sync import failpoints
 from sync.engine import default_holder, holder_is_dead

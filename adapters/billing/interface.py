@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from adapters.billing import quirks
 from adapters.billing.odbc import Dialect, close_quietly, connect, dialect_of
 from adapters.billing.retry import error_text, is_transient, sqlstate
 from adapters.records import Delivery
+from config.clock import utcnow
 
 Failure = Literal["unreachable", "conflict", "transient", "permanent"]
 
@@ -140,7 +141,7 @@ class InterfaceWriter:
         conn = self._connection()
         columns = ("KLUCZ", *target.columns, "DATA_ZGLOSZENIA", "STATUS", "DATA_MOD")
         values = (delivery.key, *target.values(delivery), self._local(delivery.submitted_at), "N",
-                  self._local(datetime.now(UTC)))
+                  self._local(utcnow()))
         sql = f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         cursor = conn.cursor()
         try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from config.clock import utcnow
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 
 
@@ -22,4 +24,4 @@ def local_stamp(day: date, hour: int, minute: int = 0, second: int = 0) -> datet
 
 def warsaw_now() -> datetime:
     """The billing application's current stamp."""
-    return datetime.now(WARSAW).replace(tzinfo=None, microsecond=0)
+    return utcnow().astimezone(WARSAW).replace(tzinfo=None, microsecond=0)

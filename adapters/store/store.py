@@ -13,9 +13,11 @@ from sqlalchemy import Connection, Engine, func, select
 
 from adapters.ports import Changes, Orphan
 from adapters.records import Delivery
-from adapters.store import anomalies, lineage, outbox, reader, refresh, state, writer
 from adapters.store.db import create_store_engine
 from adapters.store.db import writer as writing
+from adapters.store.mirror import anomalies, lineage, reader, refresh, writer
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.sync_state import streams as state
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters
 
 DEFAULT_LEASE = timedelta(minutes=2)

@@ -12,7 +12,7 @@ def blueprint() -> Blueprint:
         audit_views,
         auth,
         customers,
-        forms_views,
+        downloads_views,
         home,
         notices_views,
         outbox_views,

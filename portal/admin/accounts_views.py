@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 
-from adapters.store import admins
 from adapters.store.db import writer
+from adapters.store.logins import admins
 from portal.admin.audit import record
 from portal.admin.base import bp
 from portal.admin.guard import require_role

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import Connection
 
-from adapters.store import audit as store_audit
+from adapters.store.logins import audit as store_audit
 from portal.auth import limits
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from flask import render_template, request
 
-from adapters.store import audit
+from adapters.store.logins import audit
 from portal import context
 from portal.admin.base import bp
 from portal.admin.guard import require_role

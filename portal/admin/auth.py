@@ -7,14 +7,14 @@ per network and per admin; each login, failure and enrolment goes to the audit l
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import structlog
 from flask import flash, g, redirect, render_template, session, url_for
 
-from adapters.store import admins
 from adapters.store.db import writer
+from adapters.store.logins import admins
+from config.clock import utcnow
 from portal.admin import totp
 from portal.admin.audit import record
 from portal.admin.base import bp
@@ -35,7 +35,7 @@ REAUTH = limits.Limit("admin-reauth", 5, limits.LOGIN_PER_ACCOUNT.window)
 def _half() -> dict[str, Any] | None:
     """The admin whose password was right a moment ago (None: start again at the login page)."""
     half = session.get("admin_half")
-    if not half or half[1] < time.time():
+    if not half or half[1] < utcnow().timestamp():
         return None
     with reading() as conn:
         admin = admins.get(conn, half[0])
@@ -80,7 +80,7 @@ def login():
                                     must_change=admin["must_change_password"])
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
-        session["admin_half"] = [admin["id"], time.time() + HALF_LOGIN_S]
+        session["admin_half"] = [admin["id"], utcnow().timestamp() + HALF_LOGIN_S]
         return redirect(url_for("admin.code" if admin["totp_confirmed_at"] else "admin.enrol"))
     return render_template("admin/login.html", form=form)
 

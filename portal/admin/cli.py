@@ -14,9 +14,9 @@ from typing import Any
 import click
 from sqlalchemy import Connection
 
-from adapters.store import admins, audit
 from adapters.store.cli import open_store
 from adapters.store.db import writer
+from adapters.store.logins import admins, audit
 from config.cli import pass_settings
 from config.settings import Settings
 from portal.auth import passwords

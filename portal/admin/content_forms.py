@@ -4,7 +4,6 @@ file), a version of the terms of service. Flask-WTF: each carries a CSRF token."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from adapters.store import forms
+from adapters.store.content import downloads as forms
+from config.clock import utcnow
 from portal import context
 from portal.i18n import lazy_gettext as _l
 
@@ -69,7 +69,7 @@ class NoticeForm(FlaskForm):
         if start is not None and end is not None and end <= start:
             self.valid_until.errors.append(_l("The end must come after the start."))
             valid = False
-        elif end is not None and end <= datetime.now(end.tzinfo):
+        elif end is not None and end <= (utcnow() if end.tzinfo else utcnow().astimezone().replace(tzinfo=None)):
             self.valid_until.errors.append(_l("The end has passed already: give a later one."))
             valid = False
         if bool((self.title_en.data or "").strip()) != bool((self.body_en.data or "").strip()):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from adapters.store import customer_search
 from adapters.store.db import writer
+from adapters.store.mirror import customer_search
 from adapters.store.pages import billing, dashboard, meters
 from portal import context
 from portal.admin.audit import record

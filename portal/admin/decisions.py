@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from adapters.store import accounts, mail, registration_queue
 from adapters.store.db import writer
+from adapters.store.logins import accounts, registration_queue
+from adapters.store.outbox import mail
 from portal.admin.audit import actor_of, record
 
 # Outcomes: "approved" / "rejected"; "missing" (no such registration); "decided" (not pending any

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 
 from flask import abort, g, redirect, request, session, url_for
 
-from adapters.store import admins
+from adapters.store.logins import admins
 from portal import context
 
 F = TypeVar("F", bound=Callable[..., Any])

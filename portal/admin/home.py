@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 
-from adapters.store import mail, outbox, registration_queue
+from adapters.store.logins import registration_queue
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox import mail
 from portal.admin.base import bp
 from portal.admin.guard import require_role
 from portal.context import reading

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 
-from adapters.store import announcements
+from adapters.store.content import announcements
 from adapters.store.db import writer
 from adapters.store.pages import notices as notice_pages
 from portal import context

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from adapters.store import mail, outbox
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox import mail
 from portal import context
 from portal.admin import unblock
 from portal.admin.base import bp

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 
-from adapters.store import registration_queue
 from adapters.store.db import writer
+from adapters.store.logins import registration_queue
 from portal.admin import decisions
 from portal.admin.audit import record
 from portal.admin.base import bp

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from adapters.store import customer_search, requests
 from adapters.store.db import writer
+from adapters.store.mirror import customer_search
+from adapters.store.sync_state import requests
 from portal.admin.audit import actor_of, record
 from sync.streams import BY_NAME
 

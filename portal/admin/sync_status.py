@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from adapters.store import anomalies, daemons, requests, state
+from adapters.store.mirror import anomalies
+from adapters.store.sync_state import daemons, requests
+from adapters.store.sync_state import streams as state
 from sync import schedule
 from sync.health import Freshness, freshness
 from sync.streams import STREAMS
@@ -94,7 +96,7 @@ class AnomalyRow:
 
 
 def anomaly_rows(conn: Connection) -> list[AnomalyRow]:
-    """Rows billing holds against its own rules (``adapters.store.anomalies``), stream by stream."""
+    """Rows billing holds against its own rules (``adapters.store.mirror.anomalies``), stream by stream."""
     order = {s.name: i for i, s in enumerate(STREAMS)}
     return [AnomalyRow(stream, kind, count, first, anomalies.sample(conn, stream, kind, ANOMALY_SAMPLE))
             for (stream, kind), (count, first) in sorted(anomalies.counts(conn).items(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from adapters.store import daemons, requests
+from adapters.store.sync_state import daemons, requests
 from portal import context
 from portal.admin import resync, sync_status
 from portal.admin.base import bp

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
 from portal import context
 from portal.admin.audit import record

@@ -2,16 +2,17 @@
 
 A code is accepted for the current step or one step either side (clock drift), and only for a
 step later than the last one accepted, so a code seen over a shoulder or in a log cannot be
-used again. The store makes that last rule atomic (``adapters.store.admins.use_step``).
+used again. The store makes that last rule atomic (``adapters.store.logins.admins.use_step``).
 """
 
 from __future__ import annotations
 
 import hmac
-import time
 
 import pyotp
 import segno
+
+from config.clock import utcnow
 
 STEP_S = 30
 DRIFT_STEPS = 1  # a phone's clock may be a step behind or ahead
@@ -39,7 +40,7 @@ def grouped(secret: str) -> str:
 
 
 def step_of(now: float | None = None) -> int:
-    return int((time.time() if now is None else now) // STEP_S)
+    return int((utcnow().timestamp() if now is None else now) // STEP_S)
 
 
 def matching_step(secret: str, code: str, last_step: int | None, now: float | None = None) -> int | None:

@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from adapters.store import mail, outbox
 from adapters.store.db import writer
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox import mail
 from portal.admin.audit import record
 
 

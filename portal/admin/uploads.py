@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import request, session
 
-from adapters.store import forms
+from adapters.store.content import downloads as forms
 
 # A form may have forms.MAX_SIZE; its request a little more (the other fields, the multipart framing).
 UPLOAD_LIMIT = forms.MAX_SIZE + 1024 * 1024

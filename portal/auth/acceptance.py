@@ -7,7 +7,7 @@ from flask import Blueprint, g, redirect, render_template, request, session
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
 from portal.auth.guard import TERMS_DUE, login_required
 from portal.auth.redirects import safe_next

@@ -15,8 +15,9 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, Engine
 
-from adapters.store import accounts, mail, tokens
 from adapters.store.db import writer
+from adapters.store.logins import accounts, tokens
+from adapters.store.outbox import mail
 from sync.submissions import service
 
 log = structlog.get_logger("portal.security")

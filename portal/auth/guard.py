@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import g, redirect, render_template, request, session, url_for
 
-from adapters.store import accounts, registrations
+from adapters.store.logins import accounts, registrations
 from portal import context
 
 F = TypeVar("F", bound=Callable[..., Any])

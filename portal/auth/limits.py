@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from flask import request
 from sqlalchemy import Engine
 
-from adapters.store import rate_limits
 from adapters.store.db import writer
-from adapters.store.state import utcnow
+from adapters.store.logins import rate_limits
+from config.clock import utcnow
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from decimal import Decimal
 import structlog
 from sqlalchemy import Engine
 
-from adapters.store import accounts, mail, registrations, terms, tokens, web_sessions
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.logins import accounts, registrations, tokens, web_sessions
+from adapters.store.outbox import mail
 from portal.auth import passwords
 
 log = structlog.get_logger("portal.security")

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from adapters.store import terms
+from adapters.store.content import terms
 from portal.auth import email_change, limits, onboarding, passwords
 from portal.auth.forms import (
     ConfirmForm,

@@ -17,8 +17,8 @@ from flask import (
     url_for,
 )
 
-from adapters.store import accounts
 from adapters.store.db import writer
+from adapters.store.logins import accounts
 from portal.auth import acceptance, limits, passwords, reauth
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from adapters.store import announcements
+from adapters.store.content import announcements
 from portal import context
 from portal.i18n import request_locale
 

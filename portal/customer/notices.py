@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from adapters.store import announcements
+from adapters.store.content import announcements
 from adapters.store.pages import notices
 from portal import context
 from portal.auth.guard import customer_required

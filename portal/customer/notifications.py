@@ -18,8 +18,8 @@ from flask import (
     url_for,
 )
 
-from adapters.store import preferences
 from adapters.store.db import writer
+from adapters.store.logins import preferences
 from portal import context
 from portal.auth.guard import login_required
 from portal.extensions import csrf

@@ -13,7 +13,7 @@ from flask import (
     url_for,
 )
 
-from adapters.store import announcements
+from adapters.store.content import announcements
 from adapters.store.pages import dashboard as pages
 from portal import context
 from portal.auth.guard import customer_required, login_required

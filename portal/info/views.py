@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 from sqlalchemy import text
 
-from adapters.store import terms
+from adapters.store.content import terms
 from portal import context
 from portal.i18n import request_locale
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from adapters.store.preferences import KINDS
+from adapters.store.logins.preferences import KINDS
 
 SALT = "ibok.unsubscribe"
 

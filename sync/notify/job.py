@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import structlog
 from sqlalchemy import Engine
 
-from adapters.store import mail, preferences
-from adapters.store import notifications as store
 from adapters.store.db import writer
-from adapters.store.state import utcnow
+from adapters.store.logins import preferences
+from adapters.store.outbox import mail
+from adapters.store.outbox import notifications as store
+from config.clock import utcnow
 from sync.mail import unsubscribe
 from sync.notify import events as ev
 from sync.notify.plan import HAPPENINGS, Recipient, plan

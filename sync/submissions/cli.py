@@ -14,8 +14,8 @@ from datetime import datetime
 
 import click
 
-from adapters.store import submissions as store
 from adapters.store.cli import open_store
+from adapters.store.outbox import submitted as store
 from config.cli import pass_settings
 from config.settings import Settings
 from sync.submissions import service

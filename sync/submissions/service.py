@@ -13,15 +13,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
-from adapters.store import submissions as store
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.outbox import submitted as store
+from config.clock import utcnow
 from sync import failpoints
 from sync.submissions.rules import (
     MeterFacts,
@@ -70,7 +71,7 @@ class Context:
     engine: Engine
     by: str  # the portal login, admin or operator acting
     timezone: str = "Europe/Warsaw"
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    clock: Callable[[], datetime] = utcnow
 
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.timezone)).date()

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from adapters.store import accounts
 from adapters.store.db import writer
+from adapters.store.logins import accounts
 from adapters.store.tables import contracts, points
 from sync.streams import STREAMS
 from tests.daemon.conftest import wait_until

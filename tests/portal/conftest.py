@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
-from adapters.store import accounts
 from adapters.store.db import writer
+from adapters.store.logins import accounts
 from config.settings import Settings, load_settings
 from portal.app import create_app
 from portal.auth import passwords

@@ -13,11 +13,11 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import update
 from werkzeug.test import TestResponse
 
-from adapters.store import admins
 from adapters.store.db import writer
-from adapters.store.state import utcnow
+from adapters.store.logins import admins
 from adapters.store.tables import admins as admins_table
 from config.cli import ibok
+from config.clock import utcnow
 from config.logs import reset_logging
 from config.settings import SETTINGS
 from portal.auth import passwords

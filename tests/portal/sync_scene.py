@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from adapters.store import daemons, mail, outbox
 from adapters.store.db import writer
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox import mail
+from adapters.store.sync_state import daemons
 from adapters.store.tables import customers
 from config.settings import load_settings
 from sync.daemon import Daemon

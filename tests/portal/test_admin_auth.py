@@ -9,8 +9,8 @@ import re
 import pyotp
 from sqlalchemy import select
 
-from adapters.store import admins as store_admins
 from adapters.store.db import writer
+from adapters.store.logins import admins as store_admins
 from adapters.store.tables import admins, audit_log
 from tests.portal.conftest import PASSWORD, Site, log_in
 from tests.portal.staff import (

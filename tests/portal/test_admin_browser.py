@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from adapters.store import registrations
 from adapters.store.db import writer
+from adapters.store.logins import registrations
 from adapters.store.tables import customers, invoices
 from adapters.store.tables import registrations as registrations_table
 from tests.portal.browser import VIEWPORTS, chromium, violations

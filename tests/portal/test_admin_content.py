@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import (
     announcements,

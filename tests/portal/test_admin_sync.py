@@ -10,8 +10,8 @@ from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
 from adapters.store.db import writer
-from adapters.store.state import utcnow
 from adapters.store.tables import audit_log, sync_requests, sync_runs
+from config.clock import utcnow
 from tests.portal.conftest import Site, log_in
 from tests.portal.staff import csrf_of, operator_client
 from tests.portal.sync_scene import daemon_alive, first_customer, take_requests

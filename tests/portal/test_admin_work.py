@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from adapters.store import audit, registrations
 from adapters.store.db import writer
+from adapters.store.logins import audit, registrations
 from adapters.store.tables import (
     account_customers,
     audit_log,

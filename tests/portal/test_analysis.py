@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, event, select, update
 
-from adapters.store import averages
 from adapters.store.db import writer
-from adapters.store.derived import month_of
+from adapters.store.mirror import averages
+from adapters.store.mirror.derived import month_of
 from adapters.store.pages.analysis import add_months, months_between
 from adapters.store.tables import (
     contracts,

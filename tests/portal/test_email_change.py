@@ -12,8 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from adapters.store import accounts
-from adapters.store import submissions as store
+from adapters.store.logins import accounts
+from adapters.store.outbox import submitted as store
 from adapters.store.tables import mail_outbox
 from sync.mailer import send_due
 from tests.portal.conftest import PASSWORD, Site, csrf, log_in

@@ -15,14 +15,15 @@ from click.testing import CliRunner, Result
 from playwright.sync_api import expect
 from sqlalchemy import Engine, func, select
 
-from adapters.store import forms, migrate
+from adapters.store import migrate
+from adapters.store.content import downloads as forms
 from adapters.store.db import create_store_engine, writer
 from adapters.store.tables import forms as forms_table
 from config.cli import ibok
 from config.logs import reset_logging
 from config.settings import SETTINGS
 from portal.app import TRANSLATIONS
-from portal.info import forms as forms_page
+from portal.info import downloads as forms_page
 from tests.portal.browser import VIEWPORTS, chromium, violations
 from tests.portal.conftest import Site, log_in
 

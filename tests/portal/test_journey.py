@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from adapters.store import submissions as store
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.outbox import submitted as store
 from adapters.store.tables import customers, invoices, submissions
 from sync.mailer import send_due
 from tests.portal.browser import VIEWPORTS, chromium, violations

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from flask.testing import FlaskClient
 
-from adapters.store import preferences
+from adapters.store.logins import preferences
 from sync.mail import unsubscribe
 from tests.portal.conftest import SECRET, Site, csrf, log_in
 from tests.portal.mailbox import Mailbox, mailbox

@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from adapters.store import notifications, preferences
 from adapters.store.db import writer
+from adapters.store.logins import preferences
+from adapters.store.outbox import notifications
 from adapters.store.tables import mail_outbox
 from tests.portal.conftest import Site
 from tests.portal.mailbox import Mailbox, free_port, mailbox

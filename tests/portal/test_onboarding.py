@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import (
     accounts,

@@ -93,7 +93,7 @@ def test_passwords_are_long_any_unicode_and_not_common(site: Site) -> None:
         page = client.post("/account/password", data={"csrf_token": csrf(client, "/account/password"),
                                                       "current": PASSWORD, "new": new})
         assert page.status_code == 200 and message in page.get_data(as_text=True), new
-    from adapters.store import accounts
+    from adapters.store.logins import accounts
     with site.mirror.store.engine.connect() as conn:
         stored = accounts.by_email(conn, "anna@example.pl")["password_hash"]
     assert stored.startswith("$argon2id$")

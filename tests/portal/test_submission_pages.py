@@ -9,9 +9,9 @@ from decimal import Decimal
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from adapters.store import submissions as store
-from adapters.store import terms
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.outbox import submitted as store
 from adapters.store.tables import e_invoice_consents, outbox, submissions
 from tests.portal.conftest import PASSWORD, Site, csrf
 

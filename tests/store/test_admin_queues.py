@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.store import mail, outbox, requests, state, submissions
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox import mail
+from adapters.store.outbox import submitted as submissions
 from adapters.store.store import Store
+from adapters.store.sync_state import requests
+from adapters.store.sync_state import streams as state
+from config.clock import utcnow
 
 
 def _submission(key: str) -> dict:
-    return {"id": key, "kind": "message", "customer_id": 1, "submitted_at": state.utcnow(), "submitted_by": "test",
+    return {"id": key, "kind": "message", "customer_id": 1, "submitted_at": utcnow(), "submitted_by": "test",
             "category": "INF", "subject": "Pytanie", "body": "Treść"}
 
 

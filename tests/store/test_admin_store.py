@@ -10,15 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from adapters.store import (
-    accounts,
-    admins,
-    audit,
-    customer_search,
-    registration_queue,
-    registrations,
-)
 from adapters.store.db import writer
+from adapters.store.logins import accounts, admins, audit, registration_queue, registrations
+from adapters.store.mirror import customer_search
 from adapters.store.tables import customers, invoices
 from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
 

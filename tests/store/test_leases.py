@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from adapters.ports import Changes
 from adapters.records import Seller, content_hash
-from adapters.store.state import LeaseLost
 from adapters.store.store import Store
+from adapters.store.sync_state.streams import LeaseLost
 from adapters.store.tables import sellers
 from sync.engine import holder_is_dead
 

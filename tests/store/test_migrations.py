@@ -13,8 +13,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine, inspect, text
 
 from adapters.store import migrate
-from adapters.store import outbox as outbox_store
 from adapters.store.db import create_store_engine
+from adapters.store.outbox import deliveries as outbox_store
 from adapters.store.tables import metadata
 from config.cli import ibok
 from config.logs import reset_logging

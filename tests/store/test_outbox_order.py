@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from adapters.store import outbox
+from adapters.store.outbox import deliveries as outbox
+from adapters.store.outbox.submitted import add
 from adapters.store.store import Store
-from adapters.store.submissions import add
 from adapters.store.tables import outbox as outbox_table
 
 AT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

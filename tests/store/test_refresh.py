@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from adapters.store import migrate, refresh
+from adapters.store import migrate
 from adapters.store.db import create_store_engine, writer
+from adapters.store.mirror import refresh
 from adapters.store.tables import dirty_customers
 
 

@@ -7,9 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from adapters.store import daemons, requests, state
 from adapters.store.store import Store
+from adapters.store.sync_state import daemons, requests
+from adapters.store.sync_state import streams as state
 from adapters.store.tables import sync_requests, sync_runs
+from config.clock import utcnow
 
 
 def test_each_request_is_taken_once_oldest_first(store: Store) -> None:
@@ -39,7 +41,7 @@ def test_requests_of_a_stopped_or_silent_daemon_go_back_to_the_queue(store: Stor
     with store.writer.begin() as conn:
         assert requests.release_abandoned(conn, timedelta(seconds=60)) == 0  # both seen just now
         conn.execute(update(daemons.daemons).where(daemons.daemons.c.holder == "gone")
-                     .values(seen_at=state.utcnow() - timedelta(minutes=5)))
+                     .values(seen_at=utcnow() - timedelta(minutes=5)))
         assert requests.release_abandoned(conn, timedelta(seconds=60)) == 1
         assert requests.get(conn, first)["taken_by"] is None
         assert requests.get(conn, second)["taken_by"] == "alive"
@@ -50,7 +52,7 @@ def test_requests_of_a_stopped_or_silent_daemon_go_back_to_the_queue(store: Stor
 
 
 def test_pruning_forgets_old_runs_finished_requests_and_daemons(store: Store) -> None:
-    old = state.utcnow() - timedelta(days=40)
+    old = utcnow() - timedelta(days=40)
     with store.writer.begin() as conn:
         for _ in range(2):
             state.start_run(conn, "payments", "incremental", "h:1:a")
@@ -62,7 +64,7 @@ def test_pruning_forgets_old_runs_finished_requests_and_daemons(store: Store) ->
                      .where(sync_requests.c.id == done))
         daemons.started(conn, "old")
     with store.writer.begin() as conn:
-        cutoff = state.utcnow() - timedelta(days=30)
+        cutoff = utcnow() - timedelta(days=30)
         assert state.prune_runs(conn, cutoff) == 1
         assert requests.prune(conn, cutoff) == 1
         assert daemons.prune(conn, cutoff) == 0

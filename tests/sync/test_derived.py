@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from fractions import Fraction
 
-from adapters.store.derived import (
+from adapters.store.mirror.derived import (
     customer_months,
     customer_summaries,
     meter_months,

@@ -12,8 +12,8 @@ from sqlalchemy import Table, func, select
 from adapters.billing import quirks
 from adapters.standin import simulator
 from adapters.standin.office import Office
-from adapters.store.derived import spread
-from adapters.store.refresh import _grouped
+from adapters.store.mirror.derived import spread
+from adapters.store.mirror.refresh import _grouped
 from adapters.store.tables import (
     customer_months,
     customer_summaries,

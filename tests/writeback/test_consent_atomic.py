@@ -15,8 +15,9 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from adapters.store import accounts, terms
+from adapters.store.content import terms
 from adapters.store.db import writer
+from adapters.store.logins import accounts
 from adapters.store.tables import customers, e_invoice_consents, outbox, submissions
 from tests.sync.conftest import Mirror
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from adapters.billing.interface import InterfaceWriter
 from adapters.records import Delivery
-from adapters.store import outbox
 from adapters.store.db import writer
+from adapters.store.outbox import deliveries as outbox
 from adapters.store.tables import outbox as outbox_table
 from sync.submissions import service
 from tests.writeback.harness import WriteBack, open_writeback

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select
 
-from adapters.store.derived import ZERO_MONEY, ZERO_QTY, month_of
+from adapters.store.mirror.derived import ZERO_MONEY, ZERO_QTY, month_of
 from adapters.store.tables import (
     contracts,
     customer_months,

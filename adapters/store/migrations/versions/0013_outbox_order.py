@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("outbox", sa.Column("order_key", sa.String(length=24), nullable=True))
-    # The same keys as adapters.store.outbox.order_key gives new rows.
+    # The same keys as adapters.store.outbox.deliveries.order_key gives new rows.
     op.execute("UPDATE outbox SET order_key = (SELECT CASE WHEN s.kind = 'reading' AND s.meter_id IS NOT NULL"
                " THEN 'meter:' || CAST(s.meter_id AS VARCHAR(12))"
                " ELSE 'customer:' || CAST(s.customer_id AS VARCHAR(12))"

@@ -1,0 +1,1 @@
+"""The utility's own content: announcements, forms to download and the terms of service with consents."""
