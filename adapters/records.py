@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Customer(NamedTuple):
@@ -255,12 +255,13 @@ INHERITED: dict[str, tuple[str, str, str]] = {
 }
 
 
-def key_of(record: tuple) -> int:
+def key_of(record: tuple[Any, ...]) -> int:
     """The billing primary key (the first field, by convention)."""
-    return record[0]
+    key: int = record[0]
+    return key
 
 
-def content_hash(record: tuple) -> str:
+def content_hash(record: tuple[Any, ...]) -> str:
     """A short digest of every field (nested lines included): equal content, equal hash.
 
     The text hashed is the record's repr: exact for Decimal ('1.20' and '1.2' differ, as they
@@ -269,7 +270,7 @@ def content_hash(record: tuple) -> str:
     return hashlib.blake2b(repr(record).encode("utf-8"), digest_size=16).hexdigest()
 
 
-def row_digest(record: tuple, source_sum: int | None) -> str:
+def row_digest(record: tuple[Any, ...], source_sum: int | None) -> str:
     """What the store keeps of a row to know whether a re-read one changed: its content, and billing's
     own checksum of its raw values when billing computes one (a raw change with the same content
     still reaches the store, so that billing's sums over key ranges go on matching the store's)."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
-from typing import Any, TextIO
+from collections.abc import MutableMapping, Sequence
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TextIO
 
-import structlog
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 SECRET_KEY_PARTS = ("password", "passwd", "pwd", "secret", "token", "api_key", "authorization", "cookie", "session")
 PERSONAL_KEY_PARTS = (
@@ -32,6 +34,10 @@ NOISY_LOGGERS = ("sqlalchemy.engine", "apscheduler.executors", "alembic.runtime.
 # Libraries whose warnings are expected events here ("skipped: maximum number of running instances
 # reached" is what coalescing one instance per job means); raised to ERROR unless DEBUG is asked for.
 EXPECTED_WARNINGS = ("apscheduler.scheduler",)
+# Libraries that log at INFO while they are imported (Alembic's "setup plugin ..." lines). `ibok` imported them
+# before logging was set up, where such lines went nowhere; its commands import them when they run, after it:
+# raised to WARNING at every level, so that the commands' output stays what it was.
+IMPORT_CHATTER = ("alembic.runtime.plugins",)
 _HANDLER_MARK = "_ibok_handler"
 
 
@@ -68,7 +74,12 @@ def redact_event(logger: Any, method_name: str, event_dict: MutableMapping[str, 
 
 
 def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None) -> None:
-    """Route structlog and stdlib logging through one redacting handler on the root logger."""
+    """Route structlog and stdlib logging through one redacting handler on the root logger.
+
+    structlog (with rich, which it imports) is not imported here: the handler's formatter is built at
+    the first line written, and structlog is configured as soon as it is imported (now, if it is
+    already), so that a command that writes no log line does not pay for it at start-up.
+    """
     numeric_level = logging.getLevelName(level.upper())
     if not isinstance(numeric_level, int):
         raise ValueError(f"unknown log level {level!r}")
@@ -78,26 +89,8 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | N
     is_tty = bool(getattr(stream, "isatty", lambda: False)())
     as_json = fmt == "json" or (fmt == "auto" and not is_tty)
 
-    shared: list[Any] = [
-        structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
-        structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
-    ]
-    renderer: Any
-    if as_json:
-        # ConsoleRenderer formats exceptions itself and warns if format_exc_info ran before it.
-        final: list[Any] = [structlog.processors.format_exc_info, redact_event]
-        renderer = structlog.processors.JSONRenderer()
-    else:
-        final = [redact_event]
-        renderer = structlog.dev.ConsoleRenderer(colors=is_tty)
-    formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final, renderer],
-    )
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(formatter)
+    handler.setFormatter(_LateFormatter(as_json=as_json, colors=is_tty))
     setattr(handler, _HANDLER_MARK, True)
 
     root = logging.getLogger()
@@ -107,11 +100,80 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | N
     for names, quiet in ((NOISY_LOGGERS, logging.WARNING), (EXPECTED_WARNINGS, logging.ERROR)):
         for name in names:
             logging.getLogger(name).setLevel(logging.NOTSET if numeric_level <= logging.DEBUG else quiet)
+    for name in IMPORT_CHATTER:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+    if "structlog" in sys.modules:
+        _configure_structlog()
+    elif _STRUCTLOG_HOOK not in sys.meta_path:
+        sys.meta_path.insert(0, _STRUCTLOG_HOOK)
+
+
+def reset_logging() -> None:
+    """Undo configure_logging (for tests and for code embedding iBOK in another process)."""
+    _remove_own_handlers(logging.getLogger())
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in (*NOISY_LOGGERS, *EXPECTED_WARNINGS, *IMPORT_CHATTER):
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    if _STRUCTLOG_HOOK in sys.meta_path:
+        sys.meta_path.remove(_STRUCTLOG_HOOK)
+    if "structlog" in sys.modules:  # not imported yet: it has its defaults anyway
+        import structlog
+
+        structlog.reset_defaults()
+
+
+def _shared_processors() -> list[Any]:
+    """What stdlib lines (foreign_pre_chain) and structlog's own share."""
+    import structlog
+
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def _processor_formatter(as_json: bool, colors: bool) -> logging.Formatter:
+    """structlog's formatter of the one handler: JSON lines, or the console renderer."""
+    import structlog
+
+    renderer: Any
+    if as_json:
+        # ConsoleRenderer formats exceptions itself and warns if format_exc_info ran before it.
+        final: list[Any] = [structlog.processors.format_exc_info, redact_event]
+        renderer = structlog.processors.JSONRenderer()
+    else:
+        final = [redact_event]
+        renderer = structlog.dev.ConsoleRenderer(colors=colors)
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_shared_processors(),
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final, renderer],
+    )
+
+
+class _LateFormatter(logging.Formatter):
+    """The handler's formatter: structlog's ProcessorFormatter, built (structlog imported) at the first line."""
+
+    def __init__(self, *, as_json: bool, colors: bool) -> None:
+        super().__init__()
+        self._as_json, self._colors = as_json, colors
+        self._formatter: logging.Formatter | None = None
+
+    def format(self, record: logging.LogRecord) -> str:
+        if self._formatter is None:  # under the handler's lock: built once
+            self._formatter = _processor_formatter(self._as_json, self._colors)
+        return self._formatter.format(record)
+
+
+def _configure_structlog() -> None:
+    import structlog
 
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
-            *shared,
+            *_shared_processors(),
             structlog.stdlib.PositionalArgumentsFormatter(),
             structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
@@ -122,13 +184,40 @@ def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | N
     )
 
 
-def reset_logging() -> None:
-    """Undo configure_logging (for tests and for code embedding iBOK in another process)."""
-    _remove_own_handlers(logging.getLogger())
-    logging.getLogger().setLevel(logging.WARNING)
-    for name in (*NOISY_LOGGERS, *EXPECTED_WARNINGS):
-        logging.getLogger(name).setLevel(logging.NOTSET)
-    structlog.reset_defaults()
+class _ConfigureStructlogOnImport:
+    """A finder on sys.meta_path until structlog is imported: its loader configures it right after.
+
+    Every module that logs through structlog imports it before its first line, so structlog is configured
+    before any logger of it is used, whichever module imports it first.
+    """
+
+    def find_spec(self, name: str, path: Sequence[str] | None, target: ModuleType | None = None) -> ModuleSpec | None:
+        if name != "structlog":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            find_spec = getattr(finder, "find_spec", None)
+            spec: ModuleSpec | None = find_spec(name, path, target) if find_spec is not None else None
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        exec_module = getattr(loader, "exec_module", None)
+        if loader is None or exec_module is None:
+            return spec
+
+        def exec_then_configure(module: ModuleType) -> None:
+            exec_module(module)
+            _configure_structlog()
+
+        # structlog's own loader (a SourceFileLoader of its __init__.py alone), its exec_module wrapped
+        loader.exec_module = exec_then_configure  # type: ignore[method-assign]
+        return spec
+
+
+_STRUCTLOG_HOOK = _ConfigureStructlogOnImport()
 
 
 def _remove_own_handlers(root: logging.Logger) -> None:

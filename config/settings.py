@@ -70,21 +70,28 @@ def _path(value: Any) -> Path:
 
 
 def _timezone(value: Any) -> str:
-    ZoneInfo(_text(value))
-    return value
+    name = _text(value)
+    ZoneInfo(name)
+    return name
+
+
+# The shape of a database URL, dialect[+driver]://...; SQLAlchemy parses the rest where the engine is made
+# (adapters/store/db.py). Importing SQLAlchemy here would cost every `ibok` command its start-up.
+_DB_URL_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_+]*://")
 
 
 def _db_url(value: Any) -> str:
-    from sqlalchemy.engine import make_url  # imported late: `ibok --help` needs no SQLAlchemy
-
-    make_url(_text(value))
-    return value
+    url = _text(value)
+    if not _DB_URL_SHAPE.match(url):
+        raise ValueError("not a database URL (dialect+driver://...)")
+    return url
 
 
 def _secret_key(value: Any) -> str:
-    if len(_text(value)) < 32:
+    key = _text(value)
+    if len(key) < 32:
         raise ValueError("too short")
-    return value
+    return key
 
 
 def _seconds_by_name(value: Any) -> dict[str, int]:
@@ -262,6 +269,8 @@ _ODBC_PASSWORD_PART = re.compile(r"(?i)(?:^|;)\s*(?:pwd|password)\s*=\s*(?:\{(?:
 class Settings:
     """Effective settings, read-only; one object per section: settings.billing.dsn."""
 
+    _values: dict[str, Any]
+    _sources: dict[str, str]
     paths: Any
     billing: Any
     store: Any

@@ -227,7 +227,7 @@ def _attribute_name(key: str) -> str:
     return name
 
 
-def _tag(name: str, content: str | None = None, **attrs: object) -> str:
+def _tag(name: str, content: str | None = None, /, **attrs: object) -> str:
     """One element (see ``_attrs``); ``content`` is markup already."""
     rendered = _attrs(**attrs)
     return f"<{name}{rendered}/>" if content is None else f"<{name}{rendered}>{content}</{name}>"

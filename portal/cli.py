@@ -6,18 +6,15 @@ import secrets
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 
 from adapters.store.cli import open_store
-from adapters.store.content import downloads as forms
-from adapters.store.content import terms
-from adapters.store.db import writer
-from adapters.store.logins import accounts
-from adapters.store.outbox import submitted as store_submissions
-from adapters.store.tables import terms_versions
 from config.cli import pass_settings
 from config.settings import Settings
-from portal.auth import passwords
+
+# The portal's use cases and the store (SQLAlchemy, Flask) are imported by the commands that use them; a form's
+# categories are spelled out for --category's help (tests/test_cli_startup.py keeps them equal to
+# adapters.store.content.downloads.CATEGORIES), so that `ibok portal ... --help` imports none of them.
+FORM_CATEGORIES = ("connection", "contract", "meter", "billing", "other")
 
 
 @click.command("serve")
@@ -48,26 +45,19 @@ def portal_group() -> None:
 def account_command(settings: Settings, numbers: tuple[str, ...], email: str, name: str | None,
                     password: str | None, lang: str) -> None:
     """Create a login for customer accounts, as the utility's office does."""
+    from adapters.store.unit_of_work import UnitOfWork
+    from portal.auth import onboarding, passwords
+
     one_time = password is None
     secret = password or secrets.token_urlsafe(12)
     if not one_time and (problem := passwords.problem(secret, [email])) is not None:
         raise click.BadParameter(f"password {problem.replace('_', ' ')}", param_hint="--password")
-    with open_store(settings) as store:
-        with writer(store.engine).begin() as conn:
-            ids = []
-            for number in numbers:
-                customer_id = store_submissions.customer_id(conn, number)
-                if customer_id is None:
-                    raise click.ClickException(f"no customer with number {number}")
-                ids.append(customer_id)
-            if accounts.by_email(conn, email) is not None:
-                raise click.ClickException(f"a login with e-mail {email} exists already")
-            first = store_submissions.customer(conn, ids[0]) or {}
-            account_id = accounts.create(conn, email=email, name=name or first.get("name", ""),
-                                         password_hash=passwords.hash_password(secret), locale=lang,
-                                         must_change_password=one_time, confirmed=True)
-            for customer_id in ids:
-                accounts.link(conn, account_id, customer_id, "utility")
+    try:
+        with open_store(settings) as store:
+            account_id = onboarding.create_account(UnitOfWork(store.engine), numbers=numbers, email=email, name=name,
+                                                   password=secret, locale=lang, one_time=one_time)
+    except onboarding.AccountRefused as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"login {email} (id {account_id}) for customer(s) {', '.join(numbers)}")
     if one_time:
         click.echo(f"one-time password: {secret}  (to be changed at first login)")
@@ -85,11 +75,14 @@ CONTENT = Path(__file__).with_name("content")
 @pass_settings
 def terms_command(settings: Settings, version: str, body_pl: Path, body_en: Path) -> None:
     """Publish a version of the terms of service (in force at once; customers accept it at next login)."""
+    from adapters.store.unit_of_work import UnitOfWork
+    from portal.admin import content
+
     with open_store(settings) as store:
-        with writer(store.engine).begin() as conn:
-            if conn.execute(select(terms_versions.c.version).where(terms_versions.c.version == version)).first():
-                raise click.ClickException(f"terms version {version} exists already")
-            terms.publish(conn, version, body_pl.read_text(encoding="utf-8"), body_en.read_text(encoding="utf-8"))
+        published = content.publish_terms(UnitOfWork(store.engine), version, body_pl.read_text(encoding="utf-8"),
+                                          body_en.read_text(encoding="utf-8"))
+    if not published:
+        raise click.ClickException(f"terms version {version} exists already")
     click.echo(f"terms of service {version} published")
 
 
@@ -105,20 +98,23 @@ def form_group() -> None:
 @click.option("--title-en", required=True)
 @click.option("--description-pl", default=None, help="A sentence on when to use it (with --description-en).")
 @click.option("--description-en", default=None)
-@click.option("--category", type=click.Choice(forms.CATEGORIES), required=True)
+@click.option("--category", type=click.Choice(FORM_CATEGORIES), required=True)
 @pass_settings
 def form_add_command(settings: Settings, file: Path, slug: str, title_pl: str, title_en: str,
                      description_pl: str | None, description_en: str | None, category: str) -> None:
     """Offer FILE (PDF, ODT or DOCX, at most 10 MB) as a form; an existing SLUG gets it as its new version."""
+    from adapters.store.content import downloads as forms
+    from adapters.store.unit_of_work import UnitOfWork
+    from portal.admin import content
+
     if file.stat().st_size > forms.MAX_SIZE:  # before reading a file that would be refused anyway
         raise click.ClickException(f"{file.name} is larger than {forms.MAX_SIZE // 1024 // 1024} MB, "
                                    "the most a form may have: make it smaller")
     try:
         with open_store(settings) as store:
-            with writer(store.engine).begin() as conn:
-                done = forms.publish(conn, slug=slug, title_pl=title_pl, title_en=title_en, category=category,
-                                     filename=file.name, content=file.read_bytes(), description_pl=description_pl,
-                                     description_en=description_en)
+            done = content.publish_form(UnitOfWork(store.engine), slug=slug, title_pl=title_pl, title_en=title_en,
+                                        category=category, filename=file.name, content=file.read_bytes(),
+                                        description_pl=description_pl, description_en=description_en)
     except forms.FormRejected as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"form {slug} {'new version' if done['replaced'] else 'published'}: {done['filename']} "
@@ -129,6 +125,8 @@ def form_add_command(settings: Settings, file: Path, slug: str, title_pl: str, t
 @pass_settings
 def form_list_command(settings: Settings) -> None:
     """Every form published, the withdrawn ones too."""
+    from adapters.store.content import downloads as forms
+
     with open_store(settings) as store:
         with store.engine.connect() as conn:
             found = forms.published(conn)
@@ -145,8 +143,11 @@ def form_list_command(settings: Settings) -> None:
 @pass_settings
 def form_withdraw_command(settings: Settings, slug: str) -> None:
     """Stop offering the form SLUG (publishing it again with `form add` offers it anew)."""
+    from adapters.store.unit_of_work import UnitOfWork
+    from portal.admin import content
+
     with open_store(settings) as store:
-        with writer(store.engine).begin() as conn:
-            if not forms.withdraw(conn, slug):
-                raise click.ClickException(f"no form {slug} is offered (see: ibok portal form list)")
+        withdrawn = content.withdraw_form(UnitOfWork(store.engine), slug)
+    if not withdrawn:
+        raise click.ClickException(f"no form {slug} is offered (see: ibok portal form list)")
     click.echo(f"form {slug} withdrawn")

@@ -13,6 +13,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Connection, Engine
 
 from adapters.store.pages import freshness
+from adapters.store.unit_of_work import UnitOfWork
 from config import clock
 from config.settings import Settings
 
@@ -23,6 +24,11 @@ FRESHNESS_TTL_S = 10.0  # how long a process reuses "data as of …": the same f
 
 def engine() -> Engine:
     return current_app.extensions["ibok"].engine
+
+
+def unit_of_work() -> UnitOfWork:
+    """A unit of work on the store, for the one use case a request runs (views never open a transaction)."""
+    return UnitOfWork(engine())
 
 
 def settings() -> Settings:
@@ -41,8 +47,8 @@ def today() -> date:
 @contextmanager
 def reading() -> Iterator[Connection]:
     """The request's one read connection to the store (opened at first use, closed with the request):
-    a page's few reads cost one pool checkout, not one each. Reads only: a change goes through
-    ``writer(engine())`` in a transaction of its own."""
+    a page's few reads cost one pool checkout, not one each. Reads only: a change goes through a use
+    case, in the unit of work it is given (``unit_of_work()``)."""
     conn = g.get("_ibok_reads")
     if conn is None:
         conn = engine().connect()

@@ -116,7 +116,8 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
 
 def install(app: Flask) -> None:
     """After Babel: template filters, the locale in every template, and the templates' gettext."""
-    app.jinja_env.install_gettext_callables(
+    # jinja2.ext.i18n (added by Flask-Babel) adds the method with Environment.extend(), which types cannot see.
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

@@ -10,26 +10,24 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pyodbc
 
-from adapters.billing.source import OdbcBillingSource
 from adapters.store.cli import open_store
-from adapters.store.store import Store
-from adapters.store.sync_state import daemons, requests
 from config.cli import pass_settings
 from config.clock import utcnow
 from config.logs import redact_text
 from config.settings import Settings
-from sync import schedule
-from sync.compare import Tally
-from sync.engine import RunResult, Syncer, lag_seconds
-from sync.health import freshness
-from sync.streams import STREAMS, select_streams
-from sync.verify import SUBMISSIONS, verify
-from sync.windows import from_text
+
+# The billing source (pyodbc), the store (SQLAlchemy) and the sync are imported by the commands that use
+# them: `ibok sync ... --help` needs none of them.
+if TYPE_CHECKING:
+    from adapters.billing.source import OdbcBillingSource
+    from adapters.ports import BillingSource, PortalStore
+    from adapters.store.store import Store
+    from sync.engine import RunResult, Syncer
+    from sync.streams import Stream
 
 batch_option = click.option("--batch-size", type=click.IntRange(100, 100_000), default=None,
                             help="Rows per batch, one store transaction each (default: sync.batch_size).")
@@ -39,6 +37,8 @@ streams_argument = click.argument("streams", nargs=-1, metavar="[STREAM]...")
 @contextmanager
 def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
     """The billing source and the store, checked to be at the current schema; closed afterwards."""
+    from adapters.billing.source import OdbcBillingSource
+
     settings.require("billing.dsn")
     store = open_store(settings)
     source = OdbcBillingSource.from_settings(settings)
@@ -51,6 +51,8 @@ def opened(settings: Settings) -> Iterator[tuple[OdbcBillingSource, Store]]:
 
 def _syncer(settings: Settings, source: OdbcBillingSource, store: Store, batch_size: int | None,
             rows_only: bool = False) -> Syncer:
+    from sync.engine import Syncer
+
     return Syncer(source, store, timezone=settings.billing.timezone, batch_size=batch_size or settings.sync.batch_size,
                   clock_tolerance=timedelta(seconds=settings.sync.clock_tolerance_s), rows_only=rows_only)
 
@@ -70,7 +72,9 @@ def stopping_on_signals(syncer: Syncer) -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _streams(names: tuple[str, ...]) -> list:
+def _streams(names: tuple[str, ...]) -> list[Stream]:
+    from sync.streams import select_streams
+
     try:
         return select_streams(names)
     except ValueError as exc:
@@ -147,6 +151,8 @@ def reconcile_command(settings: Settings, streams: tuple[str, ...], customer: st
 
 
 def _echo_reconciled(results: list[RunResult]) -> None:
+    from sync.compare import Tally
+
     click.echo(f"{'stream':<17}{'outcome':<12}{'compared':>10}{'changed':>9}{'missing':>9}{'extra':>8}"
                f"{'orphans':>9}{'seconds':>9}")
     for r in results:
@@ -166,6 +172,8 @@ def _echo_reconciled(results: list[RunResult]) -> None:
 def verify_command(settings: Settings, streams: tuple[str, ...], limit: int, rows_only: bool) -> None:
     """Compare billing and the store by content (every row, every balance); exit 1 on any difference
     and name the command that repairs it."""
+    from sync.verify import SUBMISSIONS, verify
+
     selected = _streams(streams)
     with opened(settings) as (source, store):
         report = verify(source, store, selected, limit=limit, rows_only=rows_only)
@@ -202,6 +210,8 @@ def verify_command(settings: Settings, streams: tuple[str, ...], limit: int, row
 @pass_settings
 def status_command(settings: Settings, as_json: bool) -> None:
     """Each stream's checkpoint, last run and its outcome, and its lag behind billing."""
+    from adapters.store.sync_state import daemons
+
     with opened(settings) as (source, store):
         rows = stream_status(source, store, stale_limits(settings))
         with store.engine.connect() as conn:
@@ -240,6 +250,8 @@ def status_command(settings: Settings, as_json: bool) -> None:
 
 
 def stale_limits(settings: Settings) -> dict[str, int]:
+    from sync import schedule
+
     return schedule.stale_limits(settings.daemon)
 
 
@@ -252,8 +264,15 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 3600} h"
 
 
-def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int]) -> list[dict[str, Any]]:
+def stream_status(source: BillingSource, store: PortalStore, limits: dict[str, int]) -> list[dict[str, Any]]:
     """One row per stream, for people and for --json."""
+    import pyodbc
+
+    from sync.engine import lag_seconds
+    from sync.health import freshness
+    from sync.streams import STREAMS
+    from sync.windows import from_text
+
     states = store.all_states()
     anomalies = store.anomaly_counts()
     fresh = {f.stream: f for f in freshness(store.last_good_runs(limits), limits, utcnow())}
@@ -280,9 +299,10 @@ def stream_status(source: OdbcBillingSource, store: Store, limits: dict[str, int
             row[f"{kind}_keys"] = [a["row_key"] for a in store.anomalies(stream.name, stored, 5)] if count else []
         if stream.name == "invoices":  # lines are mirrored with their invoice: those of none are only listed
             row["orphan_lines"] = anomalies.get(("invoice_lines", "orphan"), (0, None))[0]
-        if stream.strategy == "cursor" and checkpoint:
+        cursor = from_text(state.get("cursor")) if stream.strategy == "cursor" else None
+        if cursor is not None:  # None: not read yet, or read from the start (the table was empty): no lag to tell
             try:
-                waiting = source.oldest_after(stream.name, from_text(state["cursor"]))
+                waiting = source.oldest_after(stream.name, cursor)
                 row["lag_s"] = 0.0 if waiting is None else lag_seconds(waiting, source.now_local())
             except pyodbc.Error as exc:
                 row["billing_error"] = redact_text(str(exc.args[-1]))
@@ -307,13 +327,16 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
     """Ask the running daemon for a resync; it starts within a few seconds."""
     if customer and (streams or mode):
         raise click.UsageError("--customer refreshes all of one customer's rows: give no STREAM, --full or --reconcile")
+    from adapters.store.sync_state import requests
+    from adapters.store.unit_of_work import UnitOfWork
+    from sync import resync
+
     names = [s.name for s in _streams(streams)] if streams else []
     who = requested_by or getpass.getuser()
     with open_store(settings) as store:
-        with store.writer.begin() as conn:
-            request_id = requests.add(conn, mode="customer" if customer else mode or "incremental", streams=names,
-                                      requested_by=who, customer_number=customer)
-            alive = daemons.alive(conn, timedelta(seconds=60))
+        request_id, alive = resync.ask(UnitOfWork(store.engine),
+                                       mode="customer" if customer else mode or "incremental", streams=names,
+                                       requested_by=who, customer_number=customer)
         what = f"customer {customer}" if customer else \
             f"{mode or 'incremental'} run of {' '.join(names) or 'every stream'}"
         click.echo(f"Request #{request_id} ({what}, by {who}) queued.")
@@ -340,6 +363,8 @@ def request_command(settings: Settings, streams: tuple[str, ...], mode: str | No
 @pass_settings
 def requests_command(settings: Settings, limit: int) -> None:
     """Recent manual resync requests: who asked, when, which daemon ran them, and how it went."""
+    from adapters.store.sync_state import requests
+
     with open_store(settings) as store:
         with store.engine.connect() as conn:
             rows = requests.recent(conn, limit)

@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from adapters.ports import BillingSource, Changes, PortalStore
+from adapters.ports import BillingSource, Changes, PortalStore, Row
 from adapters.records import content_hash, key_of, row_digest
 
 CHUNK_ROWS = 50_000  # billing rows per chunk: one checksum query on each side
 BUCKETS = 32  # sums per chunk; a differing one is read as rows (about 1,600 of them)
 
-Sourced = tuple[tuple, int | None]  # a billing record and billing's checksum of it
-Stored = tuple[tuple, str]  # a stored record and the store's digest of it
+Sourced = tuple[Row, int | None]  # a billing record and billing's checksum of it
+Stored = tuple[Row, str]  # a stored record and the store's digest of it
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from sync.engine import RunResult, Syncer, default_holder
 from sync.gate import BillingGate
 from sync.notify import job as notify_job
 from sync.relay import Relay
-from sync.streams import BY_NAME, STREAMS, select_streams
+from sync.streams import BY_NAME, STREAMS, Stream, select_streams
 
 log = structlog.get_logger(__name__)
 
@@ -201,7 +201,10 @@ class Daemon:
     def _job(self, spec: schedule.JobSpec) -> Callable[[], None]:
         work: Callable[[], Any]
         if spec.kind == "stream":
-            work = lambda: self.run_streams([BY_NAME[spec.stream]], "incremental")  # noqa: E731
+            stream = spec.stream
+            if stream is None:
+                raise ValueError(f"job {spec.id} names no stream")
+            work = lambda: self.run_streams([BY_NAME[stream]], "incremental")  # noqa: E731
         else:
             work = {"reconcile": lambda: self.run_streams(list(STREAMS), "reconcile"),
                     "requests": self.take_requests, "billing_probe": self.probe, "prune": self.prune,
@@ -250,7 +253,7 @@ class Daemon:
         if report.unreachable:
             self._check_billing()
 
-    def run_streams(self, streams: list, mode: str, requested_by: str | None = None,
+    def run_streams(self, streams: list[Stream], mode: str, requested_by: str | None = None,
                     lease_wait_s: float = 0.0) -> list[RunResult]:
         if self.stop.is_set() or not self.gate.is_open:
             return []  # billing is down: the probe reopens the gate, and the streams grow stale meanwhile

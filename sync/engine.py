@@ -1,9 +1,10 @@
 """The sync engine: read a window -> plan -> apply with its checkpoint, one store transaction per batch.
 
-Stream state (the bookmark) is what the Singer SDK calls state: written only in the transaction
-of the data it describes. A cursor stream's state is ``{"cursor": stamp}`` between runs and also
-holds ``window`` (lower, signpost, keyset position) while a window is being read, or ``scan``
-while a full scan is under way, so a crash at any instant resumes where the last batch ended.
+Stream state (the bookmark, ``sync.state.StreamState``) is what the Singer SDK calls state: written
+only in the transaction of the data it describes. A cursor stream's state is its checkpoint (the
+stamp it is mirrored up to) between runs and also holds a ``window`` (lower, signpost, keyset
+position) while a window is being read, or a ``scan`` while a full scan is under way, so a crash
+at any instant resumes where the last batch ended.
 """
 
 from __future__ import annotations
@@ -13,24 +14,23 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
 
-from adapters.ports import BillingSource, Changes, Orphan
+from adapters.ports import BillingSource, Changes, Orphan, PortalStore, Position, Row
 from adapters.records import INHERITED, key_of
-from adapters.store.store import Store
 from adapters.store.sync_state.streams import LeaseLost
 from config.clock import utcnow
 from config.logs import redact_text
 from sync.compare import Comparison, Tally
 from sync.plan import plan_snapshot, plan_upserts
+from sync.state import Appended, Checkpoint, Scan, StreamState, Window
 from sync.streams import CUSTOMER_STREAMS, Stream
-from sync.windows import STAMP_STEP, as_text, from_text, window_lower
+from sync.windows import STAMP_STEP, as_text, window_lower
 
 log = structlog.get_logger(__name__)
 
@@ -86,7 +86,7 @@ def holder_is_dead(holder: str) -> bool:
 class Syncer:
     """Runs streams from a billing source into the store."""
 
-    def __init__(self, source: BillingSource, store: Store, *, timezone: str = "Europe/Warsaw",
+    def __init__(self, source: BillingSource, store: PortalStore, *, timezone: str = "Europe/Warsaw",
                  batch_size: int = 5000, holder: str | None = None,
                  observer: Callable[[str, RunResult], None] | None = None,
                  clock: Callable[[], datetime] = utcnow, stop: threading.Event | None = None,
@@ -110,7 +110,7 @@ class Syncer:
     def run(self, streams: list[Stream], mode: str = "incremental") -> list[RunResult]:
         """Run the streams in order, then bring derived data up to date."""
         self._billing_clock = None  # each run asks billing for its time anew
-        results = []
+        results: list[RunResult] = []
         for stream in streams:
             if self.stop.is_set():
                 break
@@ -142,7 +142,7 @@ class Syncer:
         if customer_id is None:
             raise LookupError(f"billing has no customer number {number!r}")
         self._billing_clock = None
-        results = []
+        results: list[RunResult] = []
         for stream in CUSTOMER_STREAMS:
             if self.stop.is_set():
                 break
@@ -207,20 +207,21 @@ class Syncer:
         return result
 
     def _dispatch(self, stream: Stream, mode: str, token: int, result: RunResult) -> None:
-        state = self.store.load_state(stream.name)
-        if mode == "reconcile":
+        if mode == "reconcile":  # rows compared with billing's: the state is not read
             self._reconcile(stream, token, result)
-        elif stream.strategy == "cursor":
-            if mode == "full" or "scan" in state or "cursor" not in state:
+            return
+        state = StreamState.from_json(self.store.load_state(stream.name))
+        if stream.strategy == "cursor":
+            if mode == "full" or state.scan is not None or state.checkpoint is None:
                 # Rows the scan had passed when they changed carry stamps after its start:
                 # a window from there brings the run up to the moment it began.
                 state = self._scan(stream, token, result, state, restart=mode == "full")
             self._cursor(stream, token, result, state)
-        elif mode == "full" or "scan" in state:
+        elif mode == "full" or state.scan is not None:
             self._scan(stream, token, result, state, restart=mode == "full")
         elif stream.strategy == "append":
             self._append(stream, token, result, state)
-        elif stream.scan_every_run or not state:
+        elif stream.scan_every_run or state.empty:
             self._scan(stream, token, result, state)
 
     # ----- strategies -------------------------------------------------------------------------
@@ -240,9 +241,9 @@ class Syncer:
         limit = (self.billing_now() + self.clock_tolerance).replace(microsecond=0)
         return min(upper, limit), upper > limit
 
-    def _cursor(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any]) -> None:
-        window = state.get("window")
-        ahead_before = state.get("ahead", 0)
+    def _cursor(self, stream: Stream, token: int, result: RunResult, state: StreamState) -> None:
+        window = state.window
+        ahead_before = state.ahead
         if window is None:
             read_at = self.clock()  # before the signpost: whatever commits later, commits after this
             upper, ahead = self._signpost(stream)
@@ -250,41 +251,36 @@ class Syncer:
                 if ahead_before:
                     self._ahead(stream, token, result, None, state)
                 return
-            lower = window_lower(from_text(state["cursor"]), self.tz, _instant(state.get("read_at")))
-            window = {"lower": as_text(lower), "upper": as_text(upper), "after": None,
-                      "read_at": read_at.isoformat(), "ahead": ahead}
-        result.window_from, result.window_to = window["lower"], window["upper"]
-        lower, upper = from_text(window["lower"]), from_text(window["upper"])
+            if state.checkpoint is None:
+                raise ValueError(f"{stream.name}: no checkpoint to start a window from (a full scan sets it)")
+            lower = window_lower(state.checkpoint.cursor, self.tz, state.checkpoint.read_at)
+            window = Window(lower, upper, read_at, ahead)
+        result.window_from, result.window_to = as_text(window.lower), as_text(window.upper)
         while True:
             self._check_stop()
-            after = window["after"]
-            position = (from_text(after[0]), after[1]) if after else None
-            batch = self.source.changed(stream.name, lower, upper, position, self.batch_size)
+            batch = self.source.changed(stream.name, window.lower, window.upper, window.after, self.batch_size)
             records = [record for _, record in batch]
             changes = self._upserts(stream.name, records, batch.sums)
             done = len(batch) < self.batch_size
             if done:
-                new_state = {"cursor": window["upper"], "read_at": window.get("read_at")}
-                if ahead_before:
-                    new_state["ahead"] = ahead_before
+                new_state = StreamState(checkpoint=Checkpoint(window.upper, window.read_at), ahead=ahead_before)
             else:
-                last = batch[-1][0]
-                window = {**window, "after": [as_text(last[0]), last[1]]}
-                new_state = {**{k: v for k, v in state.items() if k != "window"}, "window": window}
+                window = replace(window, after=batch[-1][0])
+                new_state = replace(state, window=window)
             self._commit(stream, token, result, len(batch), [changes, *self._followed(stream, records)],
                          new_state if new_state != state else None)
             state = new_state
             if done:
-                if window.get("ahead") or ahead_before:
-                    self._ahead(stream, token, result, upper, state)
+                if window.ahead or ahead_before:
+                    self._ahead(stream, token, result, window.upper, state)
                 return
 
     def _ahead(self, stream: Stream, token: int, result: RunResult, upper: datetime | None,
-               state: dict[str, Any]) -> None:
+               state: StreamState) -> None:
         """Rows stamped after the window, past billing's clock: mirrored now, and listed as stamped ahead
         (a script run with a wrong clock), while the checkpoint stays at billing's time."""
         found: dict[int, str | None] = {}
-        after = None
+        after: Position | None = None
         while upper is not None:
             self._check_stop()
             batch = self.source.changed(stream.name, upper + STAMP_STEP, FAR_FUTURE, after, self.batch_size)
@@ -297,34 +293,33 @@ class Syncer:
             after = batch[-1][0]
         with self.store.batch(stream.name, token) as store_batch:
             new = store_batch.replace_anomalies(stream.name, "ahead", found)
-            store_batch.save_state(stream.name, {**{k: v for k, v in state.items() if k != "ahead"},
-                                                 **({"ahead": len(found)} if found else {})})
+            store_batch.save_state(stream.name, replace(state, ahead=len(found)).to_json())
         result.ahead = len(found)
         if new:
             log.warning("sync_stamps_ahead", count=len(found), billing_now=as_text(self.billing_now()),
                         rows=[f"{k} {found[k]}" for k in sorted(new)[:SAMPLE_KEYS]])
 
-    def _scan(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any],
-              restart: bool = False) -> dict[str, Any]:
+    def _scan(self, stream: Stream, token: int, result: RunResult, state: StreamState,
+              restart: bool = False) -> StreamState:
         """Every row in key order against the store's keys and hashes: full sync and reconciliation."""
-        scan = None if restart else state.get("scan")
+        scan = None if restart else state.scan
         if scan is None:
             read_at = self.clock()
             signpost = self._signpost(stream)[0] if stream.strategy == "cursor" else None
-            scan = {"after": None, "signpost": as_text(signpost), "read_at": read_at.isoformat()}
-        result.window_to = scan["signpost"]
+            scan = Scan(signpost, read_at)
+        result.window_to = as_text(scan.signpost)
         while True:
             self._check_stop()
-            records = self.source.snapshot(stream.name, scan["after"], self.batch_size)
+            records = self.source.snapshot(stream.name, scan.after, self.batch_size)
             done = len(records) < self.batch_size
             upto = None if done else key_of(records[-1])
             changes = plan_snapshot(stream.name, records,
-                                    self.store.hashes_between(stream.name, scan["after"], upto), records.sums)
+                                    self.store.hashes_between(stream.name, scan.after, upto), records.sums)
             if done:
                 new_state = self._after_scan(stream, scan, records)
             else:
-                scan = {**scan, "after": upto}
-                new_state = {**{k: v for k, v in state.items() if k != "window"}, "scan": scan}
+                scan = replace(scan, after=upto)
+                new_state = replace(state, window=None, scan=scan)
             self._commit(stream, token, result, len(records), [changes, *self._followed(stream, records)],
                          new_state)
             state = new_state
@@ -332,17 +327,17 @@ class Syncer:
                 return state
 
     @staticmethod
-    def _after_scan(stream: Stream, scan: dict[str, Any], last_batch: list[tuple]) -> dict[str, Any]:
+    def _after_scan(stream: Stream, scan: Scan, last_batch: Sequence[Row]) -> StreamState:
         if stream.strategy == "cursor":
             # Rows committed during the scan carry stamps after its start minus the overlap.
-            return {"cursor": scan["signpost"], "read_at": scan.get("read_at")}
+            return StreamState(checkpoint=Checkpoint(scan.signpost, scan.read_at))
         if stream.strategy == "append":
-            last = key_of(last_batch[-1]) if last_batch else scan["after"]
-            return {"after": last}
-        return {"scanned": True}
+            last = key_of(last_batch[-1]) if last_batch else scan.after
+            return StreamState(appended=Appended(last))
+        return StreamState(scanned=True)
 
-    def _append(self, stream: Stream, token: int, result: RunResult, state: dict[str, Any]) -> None:
-        after = state.get("after")
+    def _append(self, stream: Stream, token: int, result: RunResult, state: StreamState) -> None:
+        after = None if state.appended is None else state.appended.after
         while True:
             self._check_stop()
             records = self.source.snapshot(stream.name, after, self.batch_size)
@@ -350,7 +345,7 @@ class Syncer:
             changes = self._upserts(stream.name, records, records.sums)
             if records:
                 after = key_of(records[-1])
-            new_state = {"after": after}
+            new_state = StreamState(appended=Appended(after))
             self._commit(stream, token, result, len(records), [changes], new_state if new_state != state else None)
             state = new_state
             if done:
@@ -363,7 +358,7 @@ class Syncer:
         tally = Tally(stream.name)
         comparison = Comparison(self.source, self.store, batch_size=self.batch_size, rows_only=self.rows_only)
         renewed = time.monotonic()
-        samples: dict[str, list[int]] = {}
+        samples: dict[str, list[int | str]] = {}
         for part in comparison.parts(stream.name, tally):
             self._check_stop()
             for difference in part.differences:
@@ -410,7 +405,7 @@ class Syncer:
             raise Interrupted
 
     # ----- shared steps ------------------------------------------------------------------------
-    def _followed(self, stream: Stream, records: list[tuple]) -> list[Changes]:
+    def _followed(self, stream: Stream, records: list[Row]) -> list[Changes]:
         """Rows of another entity a batch points at, re-read from billing: those the store lacks, those
         ``always`` names (a meter exchange), and those whose field the batch's rows take from them differs
         from what they say (a meter moved to another point: its new readings say so first)."""
@@ -432,12 +427,12 @@ class Syncer:
         rows = self.source.by_keys(entity, sorted(keys))
         return [self._upserts(entity, rows, rows.sums)]
 
-    def _upserts(self, entity: str, records: list[tuple], sums: dict[int, int]) -> Changes:
+    def _upserts(self, entity: str, records: list[Row], sums: dict[int, int]) -> Changes:
         """What of these billing rows the store lacks or holds otherwise (``plan_upserts`` on its digests)."""
         return plan_upserts(entity, records, self.store.hashes(entity, map(key_of, records)), sums)
 
     def _commit(self, stream: Stream, token: int, result: RunResult, read: int, changes: list[Changes],
-                new_state: dict[str, Any] | None) -> None:
+                new_state: StreamState | None) -> None:
         orphans: list[Orphan] = []
         if any(changes) or new_state is not None:
             with self.store.batch(stream.name, token) as batch:
@@ -445,7 +440,7 @@ class Syncer:
                     if change:
                         orphans += batch.apply(change)
                 if new_state is not None:
-                    batch.save_state(stream.name, new_state)
+                    batch.save_state(stream.name, new_state.to_json())
         if orphans:
             log.warning("sync_orphans_found", count=len(orphans),
                         rows=[f"{o.entity} {o.key}: no {o.parent} {o.parent_key}" for o in orphans[:SAMPLE_KEYS]])
@@ -460,10 +455,6 @@ class Syncer:
                 "sync_batch_applied", rows_read=read, rows_written=written, rows_deleted=deleted)
         if self.observer:
             self.observer(stream.name, result)
-
-
-def _instant(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def lag_seconds(oldest_waiting: datetime | None, now_local: datetime) -> float | None:

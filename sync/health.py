@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_a
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from adapters.store.store import Store
+from adapters.ports import PortalStore
 from config.clock import utcnow
 from sync.engine import RunResult
 from sync.gate import BillingGate
@@ -49,7 +49,7 @@ def freshness(last_good: Mapping[str, datetime | None], limits: Mapping[str, int
 class Metrics(Collector):
     """The daemon's metrics in their own registry (no process-global state)."""
 
-    def __init__(self, store: Store, limits: Mapping[str, int], gate: BillingGate) -> None:
+    def __init__(self, store: PortalStore, limits: Mapping[str, int], gate: BillingGate) -> None:
         self.store, self.limits, self.gate = store, dict(limits), gate
         self.registry = CollectorRegistry()
         self.rows = Counter("ibok_sync_rows", "Rows read, written and deleted by sync runs of this daemon.",

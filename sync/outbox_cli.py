@@ -8,14 +8,15 @@ import threading
 
 import click
 
-from adapters.billing.interface import InterfaceWriter
 from adapters.store.cli import open_store
-from adapters.store.db import writer
-from adapters.store.outbox import deliveries as outbox
 from config.cli import pass_settings
 from config.clock import utcnow
 from config.settings import Settings
-from sync.relay import Relay
+
+# The store (SQLAlchemy), billing's interface (pyodbc) and the relay are imported by the commands that use them;
+# the states of an outbox row are spelled out for --state's help (tests/test_cli_startup.py keeps them equal to
+# adapters.store.outbox.deliveries.STATES), so that `ibok outbox ... --help` imports none of them.
+STATES = ("pending", "sent", "dead", "cancelled")
 
 
 @click.group("outbox")
@@ -27,6 +28,9 @@ def outbox_group() -> None:
 @pass_settings
 def relay_command(settings: Settings) -> None:
     """Deliver every submission due now (what the daemon does every few seconds), then exit."""
+    from adapters.billing.interface import InterfaceWriter
+    from sync.relay import Relay
+
     settings.require("billing.interface_dsn")
     store = open_store(settings)
     interface = InterfaceWriter.from_settings(settings)
@@ -50,6 +54,8 @@ def relay_command(settings: Settings) -> None:
 @pass_settings
 def status_command(settings: Settings, as_json: bool) -> None:
     """How many submissions wait, were sent, are dead letters or were cancelled."""
+    from adapters.store.outbox import deliveries as outbox
+
     with open_store(settings) as store:
         with store.engine.connect() as conn:
             counts, oldest = outbox.counts(conn), outbox.oldest_pending(conn)
@@ -63,11 +69,13 @@ def status_command(settings: Settings, as_json: bool) -> None:
 
 
 @outbox_group.command("list")
-@click.option("--state", type=click.Choice(outbox.STATES), default=None, help="Only rows in this state.")
+@click.option("--state", type=click.Choice(STATES), default=None, help="Only rows in this state.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
 @pass_settings
 def list_command(settings: Settings, state: str | None, limit: int) -> None:
     """The newest outbox rows: id (billing's KLUCZ), kind, customer, state, tries and the last error."""
+    from adapters.store.outbox import deliveries as outbox
+
     with open_store(settings) as store:
         with store.engine.connect() as conn:
             rows = outbox.listing(conn, state, limit)
@@ -82,12 +90,12 @@ def list_command(settings: Settings, state: str | None, limit: int) -> None:
 def _change(settings: Settings, ids: tuple[str, ...], all_dead: bool, verb: str) -> int:
     if not ids and not all_dead:
         raise click.UsageError("name the submissions (ids from `ibok outbox list`) or give --all-dead")
+    from adapters.store.unit_of_work import UnitOfWork
+    from sync import dead_letters
+
     with open_store(settings) as store:
-        with writer(store.engine).begin() as conn:
-            if verb == "retry":
-                return outbox.retry(conn, list(ids) if ids else None)
-            chosen = list(ids) if ids else [r["id"] for r in outbox.listing(conn, "dead", 1_000_000)]
-            return outbox.cancel(conn, chosen)
+        change = dead_letters.retry if verb == "retry" else dead_letters.cancel
+        return change(UnitOfWork(store.engine), list(ids) if ids else None)
 
 
 @outbox_group.command("retry")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from adapters.ports import Changes
+from adapters.ports import Changes, Row
 from adapters.records import key_of, row_digest
 
 
-def plan_upserts(entity: str, records: Iterable[tuple], stored: Mapping[int, str],
+def plan_upserts(entity: str, records: Iterable[Row], stored: Mapping[int, str],
                  sums: Mapping[int, int] | None = None) -> Changes:
     """Records that are new or whose digest (content, and billing's checksum of the row: ``sums`` by
     key, where billing computes them) differs from the stored one."""
@@ -27,7 +27,7 @@ def plan_upserts(entity: str, records: Iterable[tuple], stored: Mapping[int, str
     return changes
 
 
-def plan_snapshot(entity: str, records: Sequence[tuple], stored: Mapping[int, str],
+def plan_snapshot(entity: str, records: Sequence[Row], stored: Mapping[int, str],
                   sums: Mapping[int, int] | None = None) -> Changes:
     """A full-scan batch covering a key range: upsert what differs, delete stored keys billing lacks."""
     changes = plan_upserts(entity, records, stored, sums)

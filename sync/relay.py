@@ -39,6 +39,7 @@ from adapters.records import Delivery
 from adapters.store.db import writer
 from adapters.store.outbox import deliveries as outbox
 from config.logs import redact_text
+from config.settings import Settings
 from sync import failpoints
 from sync.engine import default_holder, holder_is_dead
 
@@ -98,10 +99,12 @@ class Relay:
         self._inserting: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: object, interface: InterfaceTables, engine: Engine, **kwargs: object) -> Relay:
+    def from_settings(cls, settings: Settings, interface: InterfaceTables, engine: Engine, *,
+                      holder: str | None = None, stop: threading.Event | None = None,
+                      is_dead: Callable[[str], bool] = holder_is_dead) -> Relay:
         config = settings.outbox
-        return cls(interface, engine, batch_size=config.batch_size, max_attempts=config.max_attempts,
-                   retry_max_wait_s=config.retry_max_wait_s, claim_s=config.claim_s, **kwargs)  # type: ignore[arg-type]
+        return cls(interface, engine, holder=holder, batch_size=config.batch_size, max_attempts=config.max_attempts,
+                   retry_max_wait_s=config.retry_max_wait_s, claim_s=config.claim_s, stop=stop, is_dead=is_dead)
 
     def run(self) -> RelayReport:
         """Deliver everything due now, batch after batch, until none is due or the relay is stopped."""
@@ -141,7 +144,7 @@ class Relay:
                 if outcome in ("sent", "found"):
                     delivered.append(delivery.key)
                 else:
-                    self._failed(delivery, *outcome, report=report)  # type: ignore[misc]
+                    self._failed(delivery, *outcome, report=report)
         except _Stopped as stopped:
             self._mark(delivered)
             with self.engine.begin() as conn:

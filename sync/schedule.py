@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
+from typing import Protocol
 
 from config.settings import SettingsError
 from sync.streams import BY_NAME, STREAMS
@@ -20,6 +21,22 @@ DEFAULT_INTERVALS: dict[str, int] = {
     # What the office did with a customer's submission: the customer waits for it on the page.
     "reading_replies": 20, "message_replies": 20, "change_replies": 20,
 }
+
+
+class DaemonSettings(Protocol):
+    """What the schedule reads of ``settings.daemon``."""
+
+    @property
+    def intervals(self) -> Mapping[str, int]: ...  # seconds between two runs of a stream, where configured
+
+    @property
+    def stale_after_s(self) -> int: ...
+
+    @property
+    def reconcile_at(self) -> time: ...
+
+    @property
+    def requests_every_s(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -51,13 +68,13 @@ def stale_limit(interval_s: int, stale_after_s: int) -> int:
     return max(stale_after_s, 3 * interval_s)
 
 
-def stale_limits(daemon: object) -> dict[str, int]:
+def stale_limits(daemon: DaemonSettings) -> dict[str, int]:
     """Each stream's ``stale_limit`` from ``settings.daemon`` (its intervals and ``stale_after_s``)."""
     every = intervals(daemon.intervals)
     return {name: stale_limit(every[name], daemon.stale_after_s) for name in BY_NAME}
 
 
-def jobs(daemon: object, outbox_every_s: float = 2, mail_every_s: float = 5,
+def jobs(daemon: DaemonSettings, outbox_every_s: float = 2, mail_every_s: float = 5,
          notify_every_s: float = 60) -> list[JobSpec]:
     """The jobs of one daemon, from ``settings.daemon`` (and ``outbox.every_s``, ``mail.every_s``,
     ``mail.notify_every_s``)."""

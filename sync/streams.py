@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from adapters.ports import Row
+from adapters.records import Reading
 
 Strategy = Literal["cursor", "scan", "append"]
 
@@ -22,12 +25,12 @@ class Stream:
     scan_every_run: bool = False  # scan streams: small enough to scan in every run, not only in reconciliations
     # Rows of another entity re-read with each batch: (entity, the field referencing it, keys to
     # refresh even when the store has them); referenced rows the store lacks are always read.
-    follows: tuple[str, str, Callable[[list[tuple]], set[int]]] | None = None
+    follows: tuple[str, str, Callable[[Sequence[Row]], set[int]]] | None = None
 
 
-def _exchanged_meters(readings: list[tuple]) -> set[int]:
+def _exchanged_meters(readings: Sequence[Row]) -> set[int]:
     # A meter exchange writes readings (with a stamp) but the meters themselves carry none.
-    return {r.meter_id for r in readings if r.source == "exchange"}
+    return {r.meter_id for r in readings if isinstance(r, Reading) and r.source == "exchange"}
 
 
 STREAMS: tuple[Stream, ...] = (

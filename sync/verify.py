@@ -13,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from adapters.billing.interface import TARGETS, differences
-from adapters.ports import BillingSource
+from adapters.ports import BillingSource, PortalStore
 from adapters.records import Delivery
-from adapters.store.store import Store
 from sync.compare import Comparison, Difference, Tally
 from sync.streams import Stream
 
@@ -52,7 +52,7 @@ class VerifyReport:
         return self.total == 0
 
 
-def verify(source: BillingSource, store: Store, streams: list[Stream], *, batch_size: int = 5000,
+def verify(source: BillingSource, store: PortalStore, streams: list[Stream], *, batch_size: int = 5000,
            limit: int = 20, rows_only: bool = False) -> VerifyReport:
     report = VerifyReport(limit=limit)
     comparison = Comparison(source, store, batch_size=batch_size, rows_only=rows_only)
@@ -73,7 +73,7 @@ def verify(source: BillingSource, store: Store, streams: list[Stream], *, batch_
     return report
 
 
-def _verify_submissions(source: BillingSource, store: Store, report: VerifyReport, batch_size: int) -> None:
+def _verify_submissions(source: BillingSource, store: PortalStore, report: VerifyReport, batch_size: int) -> None:
     """Every delivered submission against the row billing's interface table holds under its KLUCZ:
     there, and with the values the customer sent (text character for character)."""
     tally = report.tallies[SUBMISSIONS] = Tally(SUBMISSIONS)
@@ -100,7 +100,7 @@ def _verify_submissions(source: BillingSource, store: Store, report: VerifyRepor
         after = batch[-1].key
 
 
-def _batches(fetch: Callable[[int | None, int], list], size: int) -> Iterator:
+def _batches(fetch: Callable[[int | None, int], list[tuple[Any, ...]]], size: int) -> Iterator[tuple[Any, ...]]:
     after = None
     while True:
         batch = fetch(after, size)
@@ -110,7 +110,7 @@ def _batches(fetch: Callable[[int | None, int], list], size: int) -> Iterator:
         after = batch[-1][0]
 
 
-def _verify_balances(store: Store, report: VerifyReport, batch_size: int) -> None:
+def _verify_balances(store: PortalStore, report: VerifyReport, batch_size: int) -> None:
     """Billing's formula over the mirrored rows (which the comparison has just shown to be billing's)
     against the store's derived balance, customer by customer."""
     invoiced, paid = store.totals()

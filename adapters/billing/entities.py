@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, cast
 
 from adapters import records as r
 from adapters.billing.quirks import day, decimal, flag, text
 
 ToUtc = Callable[[object], datetime | None]
+Row = tuple[Any, ...]  # a row as pyodbc returns it, its values untyped
+
+# The quirk functions for NOT NULL columns: they return None only for a NULL or a zero date, which
+# billing's schema rules out there (pyodbc's values are untyped: the schema is the only guarantee).
+# A NOT NULL stamp's ``utc`` is cast where it is read, for the same reason.
+_text = cast(Callable[[object], str], text)
+_day = cast(Callable[[object], date], day)
+_decimal = cast(Callable[[object, int], Decimal], decimal)
 
 _READING_SOURCES = dict(zip("IKSZW", r.READING_SOURCES, strict=False))
 _PAYMENT_METHODS = dict(zip("PGK", r.PAYMENT_METHODS, strict=False))
@@ -28,7 +38,7 @@ class Entity:
     table: str
     key: str  # primary key column of the main table
     columns: str  # SELECT list; ``{do}`` stands for the reserved column name DO
-    map: Callable[[tuple, ToUtc], tuple]
+    map: Callable[[Row, ToUtc], r.Record]
     joins: str = ""
     tracked: bool = True  # has DATA_MOD
     customer: str | None = None  # WHERE condition with one parameter, the customer's ID_ODB: its rows
@@ -42,83 +52,85 @@ class Entity:
         return f"SELECT {columns} FROM {self.table} t {self.joins}".rstrip()
 
 
-def _customer(row: tuple, utc: ToUtc) -> r.Customer:
-    return r.Customer(row[0], text(row[1]), text(row[2]), text(row[3]) or None, text(row[4]), text(row[5]),
-                      text(row[6]) or None, text(row[7]), text(row[8]), text(row[9]) or None,
-                      text(row[10]) or None, flag(row[11]), utc(row[12]))
+def _customer(row: Row, utc: ToUtc) -> r.Customer:
+    return r.Customer(row[0], _text(row[1]), _text(row[2]), text(row[3]) or None, _text(row[4]), _text(row[5]),
+                      text(row[6]) or None, _text(row[7]), _text(row[8]), text(row[9]) or None,
+                      text(row[10]) or None, flag(row[11]), cast(datetime, utc(row[12])))
 
 
-def _seller(row: tuple, utc: ToUtc) -> r.Seller:
-    return r.Seller(row[0], text(row[1]), text(row[2]), text(row[3]), text(row[4]))
+def _seller(row: Row, utc: ToUtc) -> r.Seller:
+    return r.Seller(row[0], _text(row[1]), _text(row[2]), _text(row[3]), _text(row[4]))
 
 
-def _point(row: tuple, utc: ToUtc) -> r.ServicePoint:
-    return r.ServicePoint(row[0], text(row[1]), text(row[2]), text(row[3]) or None, text(row[4]), text(row[5]),
-                          text(row[6]), utc(row[7]))
+def _point(row: Row, utc: ToUtc) -> r.ServicePoint:
+    return r.ServicePoint(row[0], _text(row[1]), _text(row[2]), text(row[3]) or None, _text(row[4]), _text(row[5]),
+                          _text(row[6]), cast(datetime, utc(row[7])))
 
 
-def _contract(row: tuple, utc: ToUtc) -> r.Contract:
-    return r.Contract(row[0], text(row[1]), row[2], row[3], row[4], text(row[5]), text(row[6]), day(row[7]),
-                      day(row[8]), day(row[9]), text(row[10]) == "A", utc(row[11]))
+def _contract(row: Row, utc: ToUtc) -> r.Contract:
+    return r.Contract(row[0], _text(row[1]), row[2], row[3], row[4], _text(row[5]), _text(row[6]), _day(row[7]),
+                      _day(row[8]), day(row[9]), text(row[10]) == "A", cast(datetime, utc(row[11])))
 
 
-def _meter(row: tuple, utc: ToUtc) -> r.Meter:
-    return r.Meter(row[0], text(row[1]), row[2], text(row[3]) == "G", int(row[4]), day(row[5]), day(row[6]),
-                   day(row[7]))
+def _meter(row: Row, utc: ToUtc) -> r.Meter:
+    return r.Meter(row[0], _text(row[1]), row[2], text(row[3]) == "G", int(row[4]), _day(row[5]), day(row[6]),
+                   _day(row[7]))
 
 
-def _reading(row: tuple, utc: ToUtc) -> r.Reading:
-    return r.Reading(row[0], row[1], row[2], day(row[3]), decimal(row[4], 3), decimal(row[5], 3),
-                     _READING_SOURCES[text(row[6])], utc(row[7]))
+def _reading(row: Row, utc: ToUtc) -> r.Reading:
+    return r.Reading(row[0], row[1], row[2], _day(row[3]), _decimal(row[4], 3), _decimal(row[5], 3),
+                     _READING_SOURCES[_text(row[6])], cast(datetime, utc(row[7])))
 
 
-def _invoice(row: tuple, utc: ToUtc) -> r.Invoice:
+def _invoice(row: Row, utc: ToUtc) -> r.Invoice:
     """An invoice without its lines; the source attaches them (they are read separately)."""
-    return r.Invoice(row[0], text(row[1]), row[2], row[3], text(row[4]) == "K", row[5], day(row[6]), day(row[7]),
-                     day(row[8]), day(row[9]), decimal(row[10], 2), decimal(row[11], 2), decimal(row[12], 2),
-                     flag(row[13]), text(row[14]) or None, utc(row[15]), ())
+    return r.Invoice(row[0], _text(row[1]), row[2], row[3], text(row[4]) == "K", row[5], _day(row[6]), _day(row[7]),
+                     _day(row[8]), _day(row[9]), _decimal(row[10], 2), _decimal(row[11], 2), _decimal(row[12], 2),
+                     flag(row[13]), text(row[14]) or None, cast(datetime, utc(row[15])), ())
 
 
-def invoice_line(row: tuple, customer_id: int) -> r.InvoiceLine:
-    return r.InvoiceLine(row[0], row[1], customer_id, int(row[2]), text(row[3]), decimal(row[4], 3), text(row[5]),
-                         decimal(row[6], 4), text(row[7]), decimal(row[8], 2), decimal(row[9], 2),
-                         decimal(row[10], 2))
+def invoice_line(row: Row, customer_id: int) -> r.InvoiceLine:
+    return r.InvoiceLine(row[0], row[1], customer_id, int(row[2]), _text(row[3]), _decimal(row[4], 3), _text(row[5]),
+                         _decimal(row[6], 4), _text(row[7]), _decimal(row[8], 2), _decimal(row[9], 2),
+                         _decimal(row[10], 2))
 
 
-def _payment(row: tuple, utc: ToUtc) -> r.Payment:
-    return r.Payment(row[0], row[1], day(row[2]), decimal(row[3], 2), _PAYMENT_METHODS[text(row[4])],
-                     text(row[5]), utc(row[6]))
+def _payment(row: Row, utc: ToUtc) -> r.Payment:
+    return r.Payment(row[0], row[1], _day(row[2]), _decimal(row[3], 2), _PAYMENT_METHODS[_text(row[4])],
+                     _text(row[5]), cast(datetime, utc(row[6])))
 
 
-def _settlement(row: tuple, utc: ToUtc) -> r.Settlement:
-    return r.Settlement(row[0], row[1], decimal(row[2], 2), decimal(row[3], 2), day(row[4]), utc(row[5]))
+def _settlement(row: Row, utc: ToUtc) -> r.Settlement:
+    return r.Settlement(row[0], row[1], _decimal(row[2], 2), _decimal(row[3], 2), day(row[4]),
+                        cast(datetime, utc(row[5])))
 
 
-def _outage(row: tuple, utc: ToUtc) -> r.Outage:
-    return r.Outage(row[0], text(row[1]), utc(row[2]), utc(row[3]), text(row[4]), utc(row[5]))
+def _outage(row: Row, utc: ToUtc) -> r.Outage:
+    return r.Outage(row[0], _text(row[1]), cast(datetime, utc(row[2])), utc(row[3]), _text(row[4]),
+                    cast(datetime, utc(row[5])))
 
 
-def _case_event(row: tuple, utc: ToUtc) -> r.CaseEvent:
-    return r.CaseEvent(row[0], text(row[1]), utc(row[2]), text(row[3]))
+def _case_event(row: Row, utc: ToUtc) -> r.CaseEvent:
+    return r.CaseEvent(row[0], _text(row[1]), cast(datetime, utc(row[2])), _text(row[3]))
 
 
 def _status(value: object) -> str:
-    return r.REPLY_STATUSES[text(value)]
+    return r.REPLY_STATUSES[_text(value)]
 
 
-def _reading_reply(row: tuple, utc: ToUtc) -> r.ReadingReply:
-    return r.ReadingReply(row[0], text(row[1]), row[2], day(row[3]), decimal(row[4], 3), _status(row[5]),
-                          text(row[6]) or None, row[7], utc(row[8]))
+def _reading_reply(row: Row, utc: ToUtc) -> r.ReadingReply:
+    return r.ReadingReply(row[0], _text(row[1]), row[2], _day(row[3]), _decimal(row[4], 3), _status(row[5]),
+                          text(row[6]) or None, row[7], cast(datetime, utc(row[8])))
 
 
-def _message_reply(row: tuple, utc: ToUtc) -> r.MessageReply:
-    return r.MessageReply(row[0], text(row[1]), row[2], text(row[3]), text(row[4]) or None, _status(row[5]),
-                          text(row[6]) or None, utc(row[7]))
+def _message_reply(row: Row, utc: ToUtc) -> r.MessageReply:
+    return r.MessageReply(row[0], _text(row[1]), row[2], _text(row[3]), text(row[4]) or None, _status(row[5]),
+                          text(row[6]) or None, cast(datetime, utc(row[7])))
 
 
-def _change_reply(row: tuple, utc: ToUtc) -> r.ChangeReply:
-    return r.ChangeReply(row[0], text(row[1]), row[2], text(row[3]), _status(row[4]), text(row[5]) or None,
-                         utc(row[6]))
+def _change_reply(row: Row, utc: ToUtc) -> r.ChangeReply:
+    return r.ChangeReply(row[0], _text(row[1]), row[2], _text(row[3]), _status(row[4]), text(row[5]) or None,
+                         cast(datetime, utc(row[6])))
 
 
 # The points a customer holds (any contract, past or present): its points, meters and readings.

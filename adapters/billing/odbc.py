@@ -59,7 +59,8 @@ def driver_of(conn_str: str) -> str | None:
     if "DRIVER" in parts:
         return parts["DRIVER"]
     if "DSN" in parts:
-        return pyodbc.dataSources().get(parts["DSN"])
+        driver: str | None = pyodbc.dataSources().get(parts["DSN"])  # DSN name -> driver name
+        return driver
     return None
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import pyodbc
 
+from adapters import records as r
 from adapters.billing import checksums
 from adapters.billing.entities import (
     ENTITIES,
@@ -22,6 +23,7 @@ from adapters.billing.entities import (
     LINES_SELECT,
     QUOTED_DO,
     Entity,
+    Row,
     invoice_line,
 )
 from adapters.billing.interface import TARGETS
@@ -89,8 +91,8 @@ class OdbcBillingSource:
         conn, self._conn = self._conn, None
         close_quietly(conn)
 
-    def _fetch(self, sql: str, *params: object) -> list[tuple]:
-        def attempt() -> list[tuple]:
+    def _fetch(self, sql: str, *params: object) -> list[Row]:
+        def attempt() -> list[Row]:
             cursor = self._connection().cursor()
             try:
                 return [tuple(row) for row in cursor.execute(sql, *params).fetchall()]
@@ -123,7 +125,7 @@ class OdbcBillingSource:
         """The entity's SELECT, with billing's checksum of each row as a last column where it has one."""
         return spec.select(QUOTED_DO[self.dialect], self._row_sum(spec))
 
-    def _read(self, spec: Entity, sql: str, *params: object) -> tuple[list[tuple], Rows[tuple]]:
+    def _read(self, spec: Entity, sql: str, *params: object) -> tuple[list[Row], Rows[tuple[Any, ...]]]:
         """Raw rows of ``_select`` (without the checksum) and their records with billing's checksums."""
         rows, sums = self._fetch(sql, *params), {}
         if self._row_sum(spec) is not None:
@@ -132,16 +134,16 @@ class OdbcBillingSource:
             rows = [row[:width] for row in rows]
         return rows, self._map(spec, rows, sums)
 
-    def _map(self, entity: Entity, rows: list[tuple], sums: dict[int, int]) -> Rows[tuple]:
-        records = Rows([entity.map(row, self.to_utc) for row in rows], sums)
+    def _map(self, entity: Entity, rows: list[Row], sums: dict[int, int]) -> Rows[tuple[Any, ...]]:
+        records: Rows[tuple[Any, ...]] = Rows([entity.map(row, self.to_utc) for row in rows], sums)
         if entity.name == "invoices" and records:
-            records = self._with_lines(records)
+            records = self._with_lines(cast(Rows[r.Invoice], records))  # what the invoices' mapper makes
         return records
 
-    def _with_lines(self, invoices: Rows[tuple]) -> Rows[tuple]:
+    def _with_lines(self, invoices: Rows[r.Invoice]) -> Rows[tuple[Any, ...]]:
         """The invoices with their lines; an invoice's checksum covers its lines (each line's added)."""
         owners = {inv.id: inv.customer_id for inv in invoices}
-        lines: dict[int, list[tuple]] = {inv_id: [] for inv_id in owners}
+        lines: dict[int, list[r.InvoiceLine]] = {inv_id: [] for inv_id in owners}
         sums = dict(invoices.sums)
         line_sum = checksums.row_sum(self.dialect, LINE_COLUMNS)
         ids = list(owners)
@@ -169,7 +171,7 @@ class OdbcBillingSource:
         return now.replace(tzinfo=UTC).astimezone(self.tz).replace(tzinfo=None)
 
     def changed(self, entity: str, lower: datetime | None, upper: datetime, after: Position | None,
-                limit: int) -> Rows[tuple[Position, tuple]]:
+                limit: int) -> Rows[tuple[Position, tuple[Any, ...]]]:
         spec = self._entity(entity)
         where, params = ["t.DATA_MOD <= ?"], [self._stamp_param(upper)]
         if after is not None:
@@ -181,10 +183,11 @@ class OdbcBillingSource:
         # Every tracked entity's SELECT ends with the raw DATA_MOD: the keyset position in billing's terms.
         sql = f"{self._select(spec)} WHERE {' AND '.join(where)} ORDER BY t.DATA_MOD, t.{spec.key} LIMIT ?"
         rows, records = self._read(spec, sql, *params, limit)
-        return Rows((((stamp(row[-1]), row[0]), record) for row, record in zip(rows, records, strict=False)),
-                    records.sums)
+        # DATA_MOD is NOT NULL: its stamp is never None (pyodbc's values are untyped, the schema is the guarantee).
+        return Rows((((cast(datetime, stamp(row[-1])), row[0]), record)
+                     for row, record in zip(rows, records, strict=False)), records.sums)
 
-    def snapshot(self, entity: str, after: int | None, limit: int, upto: int | None = None) -> Rows[tuple]:
+    def snapshot(self, entity: str, after: int | None, limit: int, upto: int | None = None) -> Rows[tuple[Any, ...]]:
         spec = self._entity(entity)
         where, params = f"t.{spec.key} > ?", [-1 if after is None else after]
         if upto is not None:
@@ -192,9 +195,9 @@ class OdbcBillingSource:
         return self._read(spec, f"{self._select(spec)} WHERE {where} ORDER BY t.{spec.key} LIMIT ?",
                           *params, limit)[1]
 
-    def by_keys(self, entity: str, keys: Sequence[int]) -> Rows[tuple]:
+    def by_keys(self, entity: str, keys: Sequence[int]) -> Rows[tuple[Any, ...]]:
         spec = self._entity(entity)
-        found: Rows[tuple] = Rows()
+        found: Rows[tuple[Any, ...]] = Rows()
         keys = sorted(set(keys))
         for start in range(0, len(keys), IN_CHUNK):
             chunk = keys[start:start + IN_CHUNK]
@@ -236,10 +239,10 @@ class OdbcBillingSource:
                 found[int(b)] = (rows, sums + int(total))
         return found
 
-    def interface_rows(self, kind: str, keys: Sequence[str]) -> dict[str, tuple]:
+    def interface_rows(self, kind: str, keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         """KLUCZ -> the submission's columns as billing's interface table holds them (``interface.TARGETS``)."""
         target = TARGETS[kind]
-        found: dict[str, tuple] = {}
+        found: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(keys), IN_CHUNK):
             chunk = list(keys[start:start + IN_CHUNK])
             for row in self._fetch(f"SELECT KLUCZ, {', '.join(target.columns)} FROM {target.table}"

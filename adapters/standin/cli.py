@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import date
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
-import pyodbc
-import structlog
 
-from adapters.billing.odbc import connect, dialect_of
-from adapters.standin.accounts import Account, current_database
-from adapters.standin.build import StandinExists, build_standin
-from adapters.standin.checksum import database_checksums
-from adapters.standin.clock import warsaw_now
-from adapters.standin.inbox import process_inbox
-from adapters.standin.invariants import violations
-from adapters.standin.office import Office
 from adapters.standin.profiles import SIZES
-from adapters.standin.simulator import simulate
 from config.logs import redact_text
 
-log = structlog.get_logger(__name__)
+# pyodbc, structlog and the stand-in's modules are imported by the commands that use them: `--help` needs none.
+if TYPE_CHECKING:
+    import pyodbc
+
+    from adapters.standin.office import Office
 
 dsn_option = click.option(
     "--dsn", required=True, envvar="IBOK_LEGACY_DSN", metavar="ODBC",
@@ -36,6 +30,10 @@ def _unreachable(dsn: str, exc: pyodbc.Error) -> click.ClickException:
 
 
 def _open(dsn: str) -> pyodbc.Connection:
+    import pyodbc
+
+    from adapters.billing.odbc import connect
+
     try:
         return connect(dsn)
     except pyodbc.Error as exc:
@@ -44,6 +42,10 @@ def _open(dsn: str) -> pyodbc.Connection:
 
 def _office(dsn: str) -> Office:
     """A billing-office session (a context manager that closes its connections)."""
+    import pyodbc
+
+    from adapters.standin.office import Office
+
     try:
         return Office(dsn)
     except pyodbc.Error as exc:
@@ -66,9 +68,17 @@ def legacy() -> None:
 @click.option("--reader-password", envvar="IBOK_LEGACY_READER_PASSWORD", metavar="PASSWORD")
 @click.option("--writer", "writer_user", metavar="USER", help="Interface writer (default: <database>_writer).")
 @click.option("--writer-password", envvar="IBOK_LEGACY_WRITER_PASSWORD", metavar="PASSWORD")
-def create(dsn: str, size: str, seed: int, as_of: date | None, replace: bool, reader_user: str | None,
+def create(dsn: str, size: str, seed: int, as_of: datetime | None, replace: bool, reader_user: str | None,
            reader_password: str | None, writer_user: str | None, writer_password: str | None) -> None:
     """Create the schema, fill it with generated data, and set up the two integration accounts."""
+    import structlog
+
+    from adapters.billing.odbc import dialect_of
+    from adapters.standin.accounts import Account, current_database
+    from adapters.standin.build import StandinExists, build_standin
+    from adapters.standin.clock import warsaw_now
+
+    log = structlog.get_logger(__name__)
     reference = as_of.date() if as_of else warsaw_now().date()
     conn = _open(dsn)
     accounts = None
@@ -120,6 +130,11 @@ def create(dsn: str, size: str, seed: int, as_of: date | None, replace: bool, re
 @click.option("--every", "every", type=float, default=0.0, show_default=True, help="Seconds between events.")
 def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
     """Do what the billing office does between two syncs (payments, invoicing runs, corrections ...)."""
+    import structlog
+
+    from adapters.standin.simulator import simulate
+
+    log = structlog.get_logger(__name__)
     with _office(dsn) as office:
         try:
             for name, outcome in simulate(office, seed, events):
@@ -135,6 +150,8 @@ def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
 @dsn_option
 def process_inbox_command(dsn: str) -> None:
     """Process the IBOK_* interface tables once, as the billing office does in office hours."""
+    from adapters.standin.inbox import process_inbox
+
     with _office(dsn) as office:
         click.echo(process_inbox(office).summary())
 
@@ -143,6 +160,8 @@ def process_inbox_command(dsn: str) -> None:
 @dsn_option
 def check_command(dsn: str) -> None:
     """Verify billing's invariants (usage, settlements, interface tables, meters); exit 1 on a violation."""
+    from adapters.standin.invariants import violations
+
     with _office(dsn) as office:
         found = violations(office)
     for line in found:
@@ -156,6 +175,8 @@ def check_command(dsn: str) -> None:
 @dsn_option
 def checksum_command(dsn: str) -> None:
     """Row count and SHA-256 of every table (same seed, size and date: same output)."""
+    from adapters.standin.checksum import database_checksums
+
     conn = _open(dsn)
     for table, (count, digest) in database_checksums(conn).items():
         click.echo(f"{table:<18}{count:>12,}  {digest}")

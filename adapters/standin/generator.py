@@ -14,15 +14,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from adapters.standin import names
 from adapters.standin.clock import local_stamp
 from adapters.standin.payers import plan_payments
-from adapters.standin.pricing import VAT_LABEL, Tariff, price_line, service_lines
+from adapters.standin.pricing import VAT_LABEL, Line, Tariff, price_line, service_lines
 from adapters.standin.profiles import FORCED, SIZES, Profile, random_profile
 from adapters.standin.settlement import Invoice, Payment, settle
 
-Batch = dict[str, list[tuple]]
+Batch = dict[str, list[tuple[Any, ...]]]
+# (town, postal code prefix, network districts)
+_Town = tuple[str, str, tuple[str, ...]]
+# An ODBIORCY row
+_CustomerRow = tuple[int, str, str, str | None, str, str, str | None, str, str, str | None, str | None, str, datetime]
+# A FAKTURY row
+_InvoiceRow = tuple[int, str, int, int, str, int | None, date, date, date, date, Decimal, Decimal, Decimal, str,
+                    str | None, datetime]
 
 
 class _ZeroDate:
@@ -139,7 +147,7 @@ class Generator:
                 ) + timedelta(minutes=rng.randint(6 * 60, 20 * 60))
                 if start.date() >= self.as_of:
                     continue
-                end = start + timedelta(hours=rng.randint(2, 14))
+                end: datetime | None = start + timedelta(hours=rng.randint(2, 14))
                 town, _, districts = rng.choice(names.TOWNS)
                 text = rng.choice(names.OUTAGE_TEXTS).format(street=rng.choice(names.STREETS))
                 outages.append((start, end, rng.choice(districts), text))
@@ -161,7 +169,7 @@ class Generator:
         batch["SPRAWY_HISTORIA"] = self._office_cases()
         return batch
 
-    def _office_cases(self) -> list[tuple]:
+    def _office_cases(self) -> list[tuple[int, str, datetime, str]]:
         """Cases from the office's other channels: stages appended in time order."""
         rng = self.rng
         events = []
@@ -183,7 +191,7 @@ class Generator:
         return [(self.ids("ID_HIST"), number, at, stage) for at, number, stage in events]
 
     # ----- one household --------------------------------------------------------------------
-    def _new_customer(self, profile: Profile, town: tuple, batch: Batch, since: date) -> tuple:
+    def _new_customer(self, profile: Profile, town: _Town, batch: Batch, since: date) -> _CustomerRow:
         rng = self.rng
         self.customer_numbers += rng.randint(1, 3)
         customer_id = self.ids("ID_ODB")
@@ -244,7 +252,7 @@ class Generator:
             payer = profile.payer if customer_id == customer[0] else "punctual"
             pays = self._payments(customer_id, payer, owed, batch)
             for s in settle(invoices[customer_id], pays):
-                settled = s.settled_on
+                settled: date | _ZeroDate | None = s.settled_on
                 if settled is None and rng.random() < 0.05:
                     settled = ZERO_DATE
                 batch["ROZRACHUNKI"].append((s.invoice_id, s.paid, s.left, settled, s.stamp))
@@ -260,8 +268,9 @@ class Generator:
         d = self.history_start + timedelta(days=rng.randint(0, span))
         return d.replace(day=1)
 
-    def _service_point(self, profile: Profile, customer: tuple, town: tuple, start: date,
-                       batch: Batch, invoices: dict, payments_due: dict, first: bool) -> None:
+    def _service_point(self, profile: Profile, customer: _CustomerRow, town: _Town, start: date, batch: Batch,
+                       invoices: dict[int, list[Invoice]], payments_due: dict[int, list[tuple[Invoice, str]]],
+                       first: bool) -> None:
         rng = self.rng
         point_id = self.ids("ID_PKT")
         town_name, postal, districts = town
@@ -281,7 +290,7 @@ class Generator:
             if (monthly or m % 2 == parity) and start < month_end(y, m) <= self.as_of
         ]
         # Who is supplied when: (customer row, contract start, contract end or None)
-        segments: list[tuple[tuple, date, date | None]] = []
+        segments: list[tuple[_CustomerRow, date, date | None]] = []
         in_window = [e for e in ends if e >= self.history_start]
         if profile.owner_change and len(in_window) > 6:
             sale = in_window[rng.randint(2, len(in_window) - 4)]
@@ -399,11 +408,12 @@ class Generator:
         self.invoice_seq[key] += 1
         return f"{prefix}/{issued.year}/{issued.month:02d}/{self.invoice_seq[key]:06d}"
 
-    def _invoices(self, profile: Profile, owner: tuple, contract_id: int, kind: str,
+    def _invoices(self, profile: Profile, owner: _CustomerRow, contract_id: int, kind: str,
                   periods: list[date], readings: list[_Reading], batch: Batch,
-                  invoices: dict, payments_due: dict, monthly: bool, special: bool) -> None:
+                  invoices: dict[int, list[Invoice]], payments_due: dict[int, list[tuple[Invoice, str]]],
+                  monthly: bool, special: bool) -> None:
         rng = self.rng
-        issued_rows: list[tuple] = []
+        issued_rows: list[_InvoiceRow] = []
         for period_end in periods:
             issued = period_end + timedelta(days=3)
             if issued > self.as_of:
@@ -460,9 +470,9 @@ class Generator:
             elif inv.gross <= 0:
                 payments_due.setdefault(owner[0], [])
 
-    def _invoice_rows(self, prefix: str, owner: tuple, contract_id: int, type_: str,
+    def _invoice_rows(self, prefix: str, owner: _CustomerRow, contract_id: int, type_: str,
                       corrects: int | None, issued: date, period_start: date, period_end: date,
-                      lines: list[tuple], stamp: datetime, profile: Profile, batch: Batch) -> tuple:
+                      lines: list[Line], stamp: datetime, profile: Profile, batch: Batch) -> _InvoiceRow:
         invoice_id = self.ids("ID_FAKT")
         totals = [Decimal("0.00")] * 3
         for lp, (name, amount, unit, price) in enumerate(lines, start=1):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from adapters.billing import quirks
 from adapters.standin.names import CASE_STAGES
-from adapters.standin.office import Office
+from adapters.standin.office import Office, not_null
 
 CHANGEABLE = {"EMAIL": "EMAIL", "TELEFON": "TELEFON", "E_FAKTURA": "E_FAKTURA"}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -77,16 +77,17 @@ def process_readings(office: Office, report: InboxReport) -> None:
         submission, meter_id, on, state = row[0], row[1], quirks.day(row[2]), quirks.decimal(row[3], 3)
         meter = office.one("SELECT DATA_DEMONTAZU FROM WODOMIERZE WHERE ID_WOD = ?", meter_id)
         history = office.meter_readings(meter_id) if meter else []
+        note: str | None
         if meter is None:
             verdict, note = "O", "Nieznany wodomierz."
         else:
-            verdict, note = judge_reading(on, state, today, quirks.day(meter[0]), history)
+            verdict, note = judge_reading(not_null(on), not_null(state), today, quirks.day(meter[0]), history)
         if not _take(office, "IBOK_ODCZYTY", {"ID_ZGL": submission, "STATUS": "N"},
                      {"STATUS": verdict, "UWAGI": note, "DATA_MOD": stamp}):
             continue
         if verdict == "P":
             previous = history[-1][2] if history else None
-            reading = office.add_reading(meter_id, on, state, previous, "K", stamp)
+            reading = office.add_reading(meter_id, not_null(on), not_null(state), previous, "K", stamp)
             office.update("IBOK_ODCZYTY", {"ID_ZGL": submission}, {"ID_ODCZ": reading})
         office.commit()
         report.readings[verdict] += 1
@@ -108,8 +109,8 @@ def judge_change(field_name: str, value: str) -> str | None:
 def process_changes(office: Office, report: InboxReport) -> None:
     stamp = office.now()
     for row in office.rows("SELECT ID_ZM, ID_ODB, POLE, WARTOSC FROM IBOK_ZMIANY WHERE STATUS = 'N' ORDER BY ID_ZM"):
-        change_id, customer_id, field_name, value = row[0], row[1], quirks.text(row[2]), quirks.text(row[3]) or ""
-        reason = judge_change(field_name or "", value)
+        change_id, customer_id, field_name, value = row[0], row[1], quirks.text(row[2]) or "", quirks.text(row[3]) or ""
+        reason = judge_change(field_name, value)
         if reason is None and not office.one("SELECT 1 FROM ODBIORCY WHERE ID_ODB = ?", customer_id):
             reason = "Nieznany odbiorca."
         verdict = "O" if reason else "P"

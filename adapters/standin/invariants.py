@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from adapters.billing import quirks
-from adapters.standin.office import Office
+from adapters.standin.office import Office, not_null
 from adapters.standin.settlement import Invoice, Payment, balance, settle
 
 
@@ -16,7 +16,7 @@ def usage_violations(office: Office) -> list[str]:
     previous: dict[int, Decimal] = {}
     for reading_id, meter_id, state, usage in office.rows(
             "SELECT ID_ODCZ, ID_WOD, STAN, ZUZYCIE FROM ODCZYTY ORDER BY ID_WOD, DATA_ODCZYTU, ID_ODCZ"):
-        state, usage = quirks.decimal(state, 3), quirks.decimal(usage, 3)
+        state, usage = not_null(quirks.decimal(state, 3)), not_null(quirks.decimal(usage, 3))
         expected = state - previous[meter_id] if meter_id in previous else Decimal("0.000")
         if usage != expected:
             out.append(f"reading {reading_id}: ZUZYCIE {usage}, expected {expected}")
@@ -29,12 +29,13 @@ def settlement_violations(office: Office) -> list[str]:
     invoices: dict[int, list[Invoice]] = defaultdict(list)
     for r in office.rows("SELECT ID_FAKT, ID_ODB, BRUTTO, DATA_WYSTAWIENIA, TERMIN_PLATNOSCI, ANULOWANA, DATA_MOD"
                          " FROM FAKTURY"):
-        invoices[r[1]].append(Invoice(r[0], quirks.decimal(r[2], 2), quirks.day(r[3]), quirks.day(r[4]),
-                                      quirks.flag(r[5]), quirks.stamp(r[6])))
+        invoices[r[1]].append(Invoice(r[0], not_null(quirks.decimal(r[2], 2)), not_null(quirks.day(r[3])),
+                                      not_null(quirks.day(r[4])), quirks.flag(r[5]), not_null(quirks.stamp(r[6]))))
     payments: dict[int, list[Payment]] = defaultdict(list)
     for r in office.rows("SELECT ID_WPL, ID_ODB, KWOTA, DATA_WPLATY, DATA_MOD FROM WPLATY"):
-        payments[r[1]].append(Payment(r[0], quirks.decimal(r[2], 2), quirks.day(r[3]), quirks.stamp(r[4])))
-    stored = {r[0]: (quirks.decimal(r[1], 2), quirks.decimal(r[2], 2))
+        payments[r[1]].append(Payment(r[0], not_null(quirks.decimal(r[2], 2)), not_null(quirks.day(r[3])),
+                                      not_null(quirks.stamp(r[4]))))
+    stored = {r[0]: (not_null(quirks.decimal(r[1], 2)), not_null(quirks.decimal(r[2], 2)))
               for r in office.rows("SELECT ID_FAKT, ZAPLACONO, POZOSTALO FROM ROZRACHUNKI")}
     out = []
     for customer_id, own in invoices.items():

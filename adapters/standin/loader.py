@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pyodbc
 
@@ -53,7 +54,7 @@ class BulkWriter:
         self.cursor = conn.cursor()
         self.commit_every = commit_every
         self.on_commit = on_commit
-        self.buffers: dict[str, list[tuple]] = {}
+        self.buffers: dict[str, list[tuple[Any, ...]]] = {}
         self.counts: dict[str, int] = {}
         self._since_commit = 0
 

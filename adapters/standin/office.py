@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 import pyodbc
 
@@ -18,6 +19,13 @@ from adapters.standin.schema import BY_NAME
 from adapters.standin.settlement import Invoice, Payment, settle
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+
+def not_null(value: T | None) -> T:
+    """A normalized value of a NOT NULL column (the quirks functions give None only for NULL or a zero date)."""
+    assert value is not None
+    return value
 
 
 class Office:
@@ -59,13 +67,21 @@ class Office:
         return db_value(value, col, self.dialect)
 
     def rows(self, sql: str, *params: object) -> list[pyodbc.Row]:
-        return self.conn.cursor().execute(sql, *params).fetchall()
+        rows: list[pyodbc.Row] = self.conn.cursor().execute(sql, *params).fetchall()
+        return rows
 
     def one(self, sql: str, *params: object) -> pyodbc.Row | None:
         return self.conn.cursor().execute(sql, *params).fetchone()
 
+    def first(self, sql: str, *params: object) -> pyodbc.Row:
+        """The first row of a query that always has one (an aggregate, a row that a key points at)."""
+        row = self.one(sql, *params)
+        assert row is not None
+        return row
+
     def execute(self, sql: str, *params: object) -> int:
-        return self.conn.cursor().execute(sql, *params).rowcount
+        count: int = self.conn.cursor().execute(sql, *params).rowcount
+        return count
 
     def insert(self, table: str, row: dict[str, object]) -> None:
         cols = list(row)
@@ -106,7 +122,8 @@ class Office:
     def meter_readings(self, meter_id: int) -> list[tuple[int, date, Decimal, Decimal, str]]:
         """(id, date, state, usage, source) of one meter, oldest first."""
         return [
-            (r[0], quirks.day(r[1]), quirks.decimal(r[2], 3), quirks.decimal(r[3], 3), quirks.text(r[4]))
+            (r[0], not_null(quirks.day(r[1])), not_null(quirks.decimal(r[2], 3)), not_null(quirks.decimal(r[3], 3)),
+             not_null(quirks.text(r[4])))
             for r in self.rows(
                 "SELECT ID_ODCZ, DATA_ODCZYTU, STAN, ZUZYCIE, ZRODLO FROM ODCZYTY"
                 " WHERE ID_WOD = ? ORDER BY DATA_ODCZYTU, ID_ODCZ", meter_id)
@@ -136,13 +153,13 @@ class Office:
     def resettle(self, customer_id: int, stamp: datetime) -> int:
         """Recompute ROZRACHUNKI of one customer; rows whose values change get ``stamp``."""
         invoices = [
-            Invoice(r[0], quirks.decimal(r[1], 2), quirks.day(r[2]), quirks.day(r[3]), quirks.flag(r[4]),
-                    quirks.stamp(r[5]))
+            Invoice(r[0], not_null(quirks.decimal(r[1], 2)), not_null(quirks.day(r[2])), not_null(quirks.day(r[3])),
+                    quirks.flag(r[4]), not_null(quirks.stamp(r[5])))
             for r in self.rows("SELECT ID_FAKT, BRUTTO, DATA_WYSTAWIENIA, TERMIN_PLATNOSCI, ANULOWANA, DATA_MOD"
                                " FROM FAKTURY WHERE ID_ODB = ? ORDER BY ID_FAKT", customer_id)
         ]
         payments = [
-            Payment(r[0], quirks.decimal(r[1], 2), quirks.day(r[2]), quirks.stamp(r[3]))
+            Payment(r[0], not_null(quirks.decimal(r[1], 2)), not_null(quirks.day(r[2])), not_null(quirks.stamp(r[3])))
             for r in self.rows("SELECT ID_WPL, KWOTA, DATA_WPLATY, DATA_MOD FROM WPLATY WHERE ID_ODB = ?", customer_id)
         ]
         current = {

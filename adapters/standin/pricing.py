@@ -9,6 +9,9 @@ CENT = Decimal("0.01")
 VAT_RATE = Decimal("0.08")
 VAT_LABEL = "8"
 
+# An invoice line before pricing: (name, quantity, unit, net price)
+Line = tuple[str, Decimal, str, Decimal]
+
 
 def money(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -31,9 +34,9 @@ class Tariff:
         )
 
 
-def service_lines(kind: str, water: Decimal, sewage: Decimal, months: int, tariff: Tariff) -> list[tuple]:
+def service_lines(kind: str, water: Decimal, sewage: Decimal, months: int, tariff: Tariff) -> list[Line]:
     """(name, quantity, unit, net price) lines of a periodic invoice for contract kind W, K or WK."""
-    lines = []
+    lines: list[Line] = []
     if kind.strip() in ("W", "WK"):
         lines.append(("Dostawa wody", water, "m3", tariff.water))
     if kind.strip() in ("K", "WK"):

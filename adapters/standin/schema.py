@@ -49,12 +49,18 @@ def _c(name: str, type_: str, nullable: bool = False, sqlite_text: bool = False)
     return Column(name, type_, nullable, sqlite_text)
 
 
-def _t(name: str, *columns: Column, **kw: object) -> Table:
+def _t(
+    name: str,
+    *columns: Column,
+    auto_id: bool = False,
+    unique: tuple[str, ...] = (),
+    indexes: tuple[tuple[str, ...], ...] = (),
+    interface: bool = False,
+) -> Table:
     cols = tuple(columns)
-    indexes = tuple(kw.pop("indexes", ()))  # type: ignore[arg-type]
     if any(c.name == "DATA_MOD" for c in cols):
         indexes = (("DATA_MOD", cols[0].name),) + indexes
-    return Table(name, cols, indexes=indexes, **kw)  # type: ignore[arg-type]
+    return Table(name, cols, auto_id=auto_id, unique=unique, indexes=indexes, interface=interface)
 
 
 ADDRESS = (

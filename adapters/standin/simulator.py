@@ -6,17 +6,32 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict
+
+import pyodbc
 
 from adapters.billing import quirks
 from adapters.standin.ddl import ident
 from adapters.standin.generator import LEGALIZATION_YEARS, add_years, invoice_sequence
 from adapters.standin.inbox import process_inbox
 from adapters.standin.names import OUTAGE_TEXTS, STREETS
-from adapters.standin.office import Office
-from adapters.standin.pricing import VAT_LABEL, Tariff, price_line, service_lines
+from adapters.standin.office import Office, not_null
+from adapters.standin.pricing import VAT_LABEL, Line, Tariff, price_line, service_lines
 
 # How long the invoicing run's transaction has been open when it commits (< the vendor's 15 minutes).
 RUN_LAG = timedelta(minutes=11)
+
+
+class _Plan(TypedDict):
+    """One invoice of an invoicing run, planned before the run writes it."""
+
+    contract: int
+    customer: int
+    start: date
+    end: date
+    company: bool
+    readings: list[tuple[int, Decimal, Decimal]]  # (meter, state, usage) of the run's estimated readings
+    lines: list[Line]
 
 
 def _pick(office: Office, rng: random.Random, table: str, key: str, where: str = "1 = 1",
@@ -26,7 +41,7 @@ def _pick(office: Office, rng: random.Random, table: str, key: str, where: str =
     if bounds is None or bounds[0] is None:
         return None
     start = rng.randint(int(bounds[0]), int(bounds[1]))
-    row = office.one(f"SELECT MIN({key}) FROM {table} WHERE {key} >= ? AND {where}", start, *params)
+    row = office.first(f"SELECT MIN({key}) FROM {table} WHERE {key} >= ? AND {where}", start, *params)
     return int(row[0])
 
 
@@ -35,8 +50,9 @@ def book_payment(office: Office, rng: random.Random) -> str:
     invoice_id = _pick(office, rng, "ROZRACHUNKI", "ID_FAKT", "POZOSTALO > 0")
     if invoice_id is None:
         return "no open invoice"
-    number, customer_id = office.one("SELECT NR_FAKTURY, ID_ODB FROM FAKTURY WHERE ID_FAKT = ?", invoice_id)
-    left = quirks.decimal(office.one("SELECT POZOSTALO FROM ROZRACHUNKI WHERE ID_FAKT = ?", invoice_id)[0], 2)
+    number, customer_id = office.first("SELECT NR_FAKTURY, ID_ODB FROM FAKTURY WHERE ID_FAKT = ?", invoice_id)
+    left_row = office.first("SELECT POZOSTALO FROM ROZRACHUNKI WHERE ID_FAKT = ?", invoice_id)
+    left = not_null(quirks.decimal(left_row[0], 2))
     amount = left if rng.random() < 0.8 else (left * Decimal(rng.choice(("0.5", "1.5")))).quantize(Decimal("0.01"))
     stamp = office.now()
     payment_id = office.next_ids("ID_WPL")
@@ -53,20 +69,21 @@ def reverse_payment(office: Office, rng: random.Random) -> str:
     payment_id = _pick(office, rng, "WPLATY", "ID_WPL")
     if payment_id is None:
         return "no payment to reverse"
-    customer_id = office.one("SELECT ID_ODB FROM WPLATY WHERE ID_WPL = ?", payment_id)[0]
+    customer_id = office.first("SELECT ID_ODB FROM WPLATY WHERE ID_WPL = ?", payment_id)[0]
     office.execute("DELETE FROM WPLATY WHERE ID_WPL = ?", payment_id)
     office.resettle(customer_id, office.now())
     office.commit()
     return f"payment {payment_id} reversed (deleted)"
 
 
-def _inner_reading(office: Office, rng: random.Random) -> tuple[int, int, list] | None:
+def _inner_reading(office: Office, rng: random.Random
+                   ) -> tuple[int, int, list[tuple[int, date, Decimal, Decimal, str]]] | None:
     """A reading with neighbours on both sides, neither a meter exchange nor the customer's own."""
     for _ in range(20):
         reading_id = _pick(office, rng, "ODCZYTY", "ID_ODCZ", "ZRODLO NOT IN ('W', 'K')")
         if reading_id is None:
             return None
-        meter_id = office.one("SELECT ID_WOD FROM ODCZYTY WHERE ID_ODCZ = ?", reading_id)[0]
+        meter_id = office.first("SELECT ID_WOD FROM ODCZYTY WHERE ID_ODCZ = ?", reading_id)[0]
         history = office.meter_readings(meter_id)
         pos = [r[0] for r in history].index(reading_id)
         if 0 < pos < len(history) - 1:
@@ -138,7 +155,7 @@ def reverify_meter(office: Office, rng: random.Random) -> str:
 
 
 def register_outage(office: Office, rng: random.Random) -> str:
-    district = office.one("SELECT REJON FROM PUNKTY WHERE ID_PKT = ?", _pick(office, rng, "PUNKTY", "ID_PKT"))
+    district = office.first("SELECT REJON FROM PUNKTY WHERE ID_PKT = ?", _pick(office, rng, "PUNKTY", "ID_PKT"))
     now = office.now()
     outage_id = office.next_ids("ID_AWARII")
     office.insert("AWARIE", {"ID_AWARII": outage_id, "REJON": quirks.text(district[0]), "OD": now,
@@ -175,9 +192,9 @@ def invoicing_run(office: Office, rng: random.Random, limit: int = 500) -> str:
         "SELECT u.ID_UMOWY, u.ID_ODB, u.ID_PKT, u.RODZAJ, u.TARYFA, MAX(f.OKRES_DO) FROM UMOWY u"
         " JOIN FAKTURY f ON f.ID_UMOWY = u.ID_UMOWY WHERE u.STATUS = 'A'"
         " GROUP BY u.ID_UMOWY, u.ID_ODB, u.ID_PKT, u.RODZAJ, u.TARYFA ORDER BY u.ID_UMOWY")
-    due = [c for c in contracts if quirks.day(c[5]) < today][:limit]
-    plans = [_plan_invoice(office, c, today) for c in due]
-    plans = [p for p in plans if p]
+    due = [c for c in contracts if not_null(quirks.day(c[5])) < today][:limit]
+    planned = [_plan_invoice(office, c, today) for c in due]
+    plans = [p for p in planned if p]
     if not plans:
         return "invoicing run: nothing to invoice"
     clerk = office.second_session()
@@ -200,12 +217,13 @@ def invoicing_run(office: Office, rng: random.Random, limit: int = 500) -> str:
     return f"invoicing run stamped {run_stamp}: {len(plans)} invoices, {rows} rows; meanwhile {concurrent}"
 
 
-def _plan_invoice(office: Office, contract: tuple, today: date) -> dict | None:
+def _plan_invoice(office: Office, contract: pyodbc.Row, today: date) -> _Plan | None:
     contract_id, customer_id, point_id, kind, tariff_code, last_end = contract
-    period_start = quirks.day(last_end) + timedelta(days=1)
+    period_start = not_null(quirks.day(last_end)) + timedelta(days=1)
     meters = office.rows("SELECT ID_WOD, RODZAJ FROM WODOMIERZE WHERE ID_PKT = ? AND DATA_DEMONTAZU IS NULL"
                          " ORDER BY ID_WOD", point_id)
-    readings, water, garden = [], Decimal("0.000"), Decimal("0.000")
+    readings: list[tuple[int, Decimal, Decimal]] = []
+    water, garden = Decimal("0.000"), Decimal("0.000")
     for meter_id, meter_kind in meters:
         history = office.meter_readings(meter_id)
         if not history or history[-1][1] >= today:
@@ -226,7 +244,7 @@ def _plan_invoice(office: Office, contract: tuple, today: date) -> dict | None:
             "company": quirks.text(tariff_code) == "P1", "readings": readings, "lines": lines}
 
 
-def _write_run(office: Office, plans: list[dict], stamp: datetime) -> int:
+def _write_run(office: Office, plans: list[_Plan], stamp: datetime) -> int:
     today = office.today()
     rows = 0
     invoice_id = office.next_ids("ID_FAKT", len(plans))

@@ -5,23 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from alembic.util import CommandError
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
 
-from adapters.store import migrate
-from adapters.store.db import create_store_engine
-from adapters.store.store import Store
 from config.cli import pass_settings
 from config.logs import redact_text
 from config.settings import Settings
 
+# SQLAlchemy, Alembic and the store are imported where they are used: `ibok ... --help` needs none of them.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from adapters.store.store import Store
+
 
 def open_store(settings: Settings) -> Store:
     """The portal store, checked to be at the current schema (a ClickException saying what to do if not)."""
+    from adapters.store import migrate
+    from adapters.store.store import Store
+
     store = Store.from_settings(settings)
     try:
         found, head = migrate.current(store.engine), migrate.head()
@@ -38,6 +41,8 @@ def open_store(settings: Settings) -> Store:
 
 def _sqlite_file(url: str) -> Path | None:
     """The database file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
@@ -48,6 +53,8 @@ def _sqlite_file(url: str) -> Path | None:
 
 def _problem(url: str, exc: Exception) -> click.ClickException:
     """One line, password masked, instead of a driver traceback."""
+    from sqlalchemy.exc import DBAPIError
+
     detail = exc.orig if isinstance(exc, DBAPIError) else exc
     return click.ClickException(redact_text(f"cannot use the store at {url}: {' '.join(str(detail).split())}"))
 
@@ -55,6 +62,11 @@ def _problem(url: str, exc: Exception) -> click.ClickException:
 @contextmanager
 def _store(url: str) -> Iterator[Engine]:
     """An engine on the store whose database and migration errors become one-line ClickExceptions."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    from adapters.store.db import create_store_engine
+
     try:
         engine = create_store_engine(url)
     except ArgumentError as exc:
@@ -76,6 +88,8 @@ def db() -> None:
 @pass_settings
 def upgrade_command(settings: Settings) -> None:
     """Create the store's tables or upgrade them to the newest revision."""
+    from adapters.store import migrate
+
     url = settings.store.url
     path = _sqlite_file(url)
     if path is not None:
@@ -91,6 +105,8 @@ def upgrade_command(settings: Settings) -> None:
 @pass_settings
 def current_command(settings: Settings) -> None:
     """Print the store's revision and the newest one; exit 1 unless the store is at the newest."""
+    from adapters.store import migrate
+
     url = settings.store.url
     path = _sqlite_file(url)
     head = migrate.head()

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Column, Connection, Table
 from sqlalchemy.types import TypeDecorator
 
+if TYPE_CHECKING:
+    import psycopg
 
-def _binder(column: Column, dialect: Any) -> Callable[[Any, Any], Any] | None:
+
+def _binder(column: Column[Any], dialect: Any) -> Callable[[Any, Any], Any] | None:
     """The column type's own bind conversion (scaled integers, UTC), or None when values pass as they are."""
     return column.type.process_bind_param if isinstance(column.type, TypeDecorator) else None
+
+
+def _cursor(conn: Connection) -> psycopg.Cursor[tuple[Any, ...]]:
+    """A cursor of the psycopg connection of this transaction (the DBAPI connection SQLAlchemy wraps)."""
+    return cast("psycopg.Connection[tuple[Any, ...]]", conn.connection.driver_connection).cursor()
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -20,12 +28,12 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     columns = list(table.c)
     names = [c.name for c in columns]
     plain = [n for n, c in zip(names, columns, strict=False) if _binder(c, conn.dialect) is None]
-    converted = [(n, _binder(c, conn.dialect)) for n, c in zip(names, columns, strict=False)
-                 if _binder(c, conn.dialect)]
+    converted = [(n, bind) for n, c in zip(names, columns, strict=False)
+                 if (bind := _binder(c, conn.dialect)) is not None]
     dialect = conn.dialect
     keys = [c.name for c in table.primary_key]
     stage = f"stage_{table.name}"
-    cursor = conn.connection.driver_connection.cursor()  # the psycopg connection of this transaction
+    cursor = _cursor(conn)
     try:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table.name}) ON COMMIT DELETE ROWS")
         cursor.execute(f"TRUNCATE {stage}")
@@ -45,9 +53,9 @@ def insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
     dialect = conn.dialect
     columns = [c for c in table.c if c.name in rows[0]]
     plain = [c.name for c in columns if _binder(c, dialect) is None]
-    converted = [(c.name, _binder(c, dialect)) for c in columns if _binder(c, dialect)]
+    converted = [(c.name, bind) for c in columns if (bind := _binder(c, dialect)) is not None]
     order = plain + [n for n, _ in converted]
-    cursor = conn.connection.driver_connection.cursor()  # the psycopg connection of this transaction
+    cursor = _cursor(conn)
     try:
         with cursor.copy(f"COPY {table.name} ({', '.join(order)}) FROM STDIN") as pipe:
             for row in rows:
@@ -73,7 +81,7 @@ def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], r
               for row in rows}
     keys = [(names.index(c.name), c.name, c.type.compile(dialect=dialect)) for c in table.primary_key]
     owner_type = table.c[owner].type.compile(dialect=dialect)
-    cursor = conn.connection.driver_connection.cursor()  # the psycopg connection of this transaction
+    cursor = _cursor(conn)
     try:
         since = "" if floor is None else " AND month >= %s"
         cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {owner} = ANY(%s::{owner_type}[]){since}",

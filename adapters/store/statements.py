@@ -4,9 +4,9 @@ inserts that skip rows already there (COPY through a staging table for large ups
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, CursorResult, Row, Table
 
 from adapters.store import copy
 
@@ -17,10 +17,16 @@ COPY_THRESHOLD = 2000  # rows from which COPY into a staging table beats multi-r
 def insert_statement(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT that knows ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+    return sqlite.insert(table)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The key of the row a single-row INSERT added (SQLAlchemy types the key row as optional: it is None
+    only when no row was inserted)."""
+    return int(cast("Row[Any]", result.inserted_primary_key)[0])
 
 
 def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

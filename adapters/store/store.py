@@ -84,7 +84,8 @@ class Store:
         with self.engine.connect() as conn:
             return reader.values(conn, entity, field, keys)
 
-    def rows_between(self, entity: str, after: int | None, upto: int | None, limit: int) -> list[tuple[tuple, str]]:
+    def rows_between(self, entity: str, after: int | None, upto: int | None,
+                     limit: int) -> list[tuple[tuple[Any, ...], str]]:
         with self.engine.connect() as conn:
             return reader.rows_between(conn, entity, after, upto, limit)
 
@@ -118,7 +119,7 @@ class Store:
         with self.engine.connect() as conn:
             return reader.totals(conn)
 
-    def balances_after(self, after: int | None, limit: int) -> list[tuple]:
+    def balances_after(self, after: int | None, limit: int) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
             return reader.balances_after(conn, after, limit)
 

@@ -7,6 +7,9 @@ point, by meter and date). Migrations in ``migrations/`` create exactly this sch
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -32,19 +35,19 @@ metadata = MetaData(naming_convention={
 })
 
 
-def _hash() -> list[Column]:
+def _hash() -> list[Column[Any]]:
     """What the sync compares a re-read row with (records.row_digest), and billing's own checksum of
     the row's raw values when it computes one (billing.checksums): reconciliations sum it over key ranges."""
     return [Column("row_hash", String(32), nullable=False), Column("source_sum", BigInteger)]
 
 
-def _address() -> list[Column]:
+def _address() -> list[Column[str]]:
     return [Column("street", String(60), nullable=False), Column("house_number", String(10), nullable=False),
             Column("flat_number", String(10)), Column("postal_code", String(6), nullable=False),
             Column("city", String(60), nullable=False)]
 
 
-def _modified() -> Column:
+def _modified() -> Column[datetime]:
     return Column("modified_at", UtcDateTime(), nullable=False)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
 
 
-class Scaled(TypeDecorator):
+class Scaled(TypeDecorator[Decimal]):
     """An exact decimal with fixed places, stored as a scaled integer (grosze, litres).
 
     Integers keep SQLite exact (it has no decimal type) and make sums cheap everywhere.
@@ -44,13 +44,13 @@ QUANTITY = Scaled(3)  # m³, to the litre
 PRICE = Scaled(4)  # unit prices
 
 
-class UtcDateTime(TypeDecorator):
+class UtcDateTime(TypeDecorator[datetime]):
     """An instant: aware UTC in, aware UTC out (SQLite keeps it as naive UTC text)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -58,7 +58,7 @@ class UtcDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

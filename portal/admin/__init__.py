@@ -3,7 +3,10 @@ lookup and the audit log. ``blueprint()`` gives the one blueprint with every vie
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Flask is imported with the views: `ibok admin` (portal.admin.cli) needs none of it
+    from flask import Blueprint
 
 
 def blueprint() -> Blueprint:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 
-from adapters.store.db import writer
 from adapters.store.logins import admins
-from portal.admin.audit import record
+from portal.admin import staff
 from portal.admin.base import bp
 from portal.admin.guard import require_role
-from portal.context import engine, reading
+from portal.context import reading, unit_of_work
 from portal.i18n import gettext as _
 
 
@@ -27,10 +26,7 @@ def disable(admin_id: int):
     if admin_id == g.admin["id"]:
         flash(_("You cannot disable your own account."), "error")
         return redirect(url_for("admin.accounts"))
-    with writer(engine()).begin() as conn:
-        if admins.get(conn, admin_id) is None:
-            abort(404)
-        if admins.disable(conn, admin_id):
-            record(conn, "admin.disable", f"admin:{admin_id}")
+    if staff.disable(unit_of_work(), admin_id, by=g.admin) == "missing":
+        abort(404)
     flash(_("The account is disabled: its sessions end at their next request."), "success")
     return redirect(url_for("admin.accounts"))

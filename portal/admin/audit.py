@@ -8,6 +8,7 @@ from flask import g
 from sqlalchemy import Connection
 
 from adapters.store.logins import audit as store_audit
+from adapters.store.unit_of_work import UnitOfWork
 from portal.auth import limits
 
 
@@ -21,3 +22,9 @@ def record(conn: Connection, action: str, object: str | None = None, detail: str
     who = admin if admin is not None else g.get("admin")
     store_audit.record(conn, actor=actor_of(who), action=action, object=object, detail=detail,
                        network=limits.client_network())
+
+
+def record_shown(uow: UnitOfWork, action: str, object: str | None = None, detail: str | None = None) -> None:
+    """The use case of a page that shows personal data: its audit entry (by g.admin), in ``uow``."""
+    with uow:
+        record(uow.conn, action, object, detail)

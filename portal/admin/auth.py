@@ -12,16 +12,14 @@ from typing import Any
 import structlog
 from flask import flash, g, redirect, render_template, session, url_for
 
-from adapters.store.db import writer
 from adapters.store.logins import admins
 from config.clock import utcnow
-from portal.admin import totp
-from portal.admin.audit import record
+from portal.admin import staff, totp
 from portal.admin.base import bp
 from portal.admin.forms import CodeForm
 from portal.auth import limits, passwords
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
-from portal.context import engine, reading
+from portal.context import engine, reading, unit_of_work
 from portal.i18n import gettext as _
 
 log = structlog.get_logger("portal.security")
@@ -65,19 +63,17 @@ def login():
             admin = admins.by_email(conn, email)
         stored = admin["password_hash"] if admin and admin["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
+            # Counted in a transaction of its own (portal.auth.limits): the attempt counts even if the audit fails.
             limits.count(engine(), checks)
             if admin is not None:
-                with writer(engine()).begin() as conn:
-                    record(conn, "admin.login_failed", f"admin:{admin['id']}", "password", admin=admin)
+                staff.login_failed(unit_of_work(), admin, "password")
             log.warning("admin_login_failed", network=limits.client_network())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("admin/login.html", form=form), 200
         assert admin is not None
         limits.forget(engine(), PER_ACCOUNT, email)
         if passwords.needs_rehash(admin["password_hash"]):
-            with writer(engine()).begin() as conn:
-                admins.set_password(conn, admin["id"], passwords.hash_password(form.password.data),
-                                    must_change=admin["must_change_password"])
+            staff.rehash_password(unit_of_work(), admin, form.password.data)
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
         session["admin_half"] = [admin["id"], utcnow().timestamp() + HALF_LOGIN_S]
@@ -91,14 +87,9 @@ def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> st
     if (wait := limits.blocked(engine(), checks)) is not None:
         return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
     step = totp.matching_step(admin["totp_secret"] or "", form.code.data, admin["last_totp_step"])
-    with writer(engine()).begin() as conn:
-        if step is not None and admins.use_step(conn, admin["id"], step, confirm=confirm):
-            record(conn, "admin.totp_enrolled" if confirm else "admin.login", f"admin:{admin['id']}", admin=admin)
-            if confirm:
-                record(conn, "admin.login", f"admin:{admin['id']}", admin=admin)
-            return None
-        record(conn, "admin.login_failed", f"admin:{admin['id']}", "code", admin=admin)
-    limits.count(engine(), checks)
+    if staff.take_code(unit_of_work(), admin, step, confirm=confirm):
+        return None
+    limits.count(engine(), checks)  # in a transaction of its own (portal.auth.limits), like every attempt limit
     log.warning("admin_code_refused", admin_id=admin["id"])
     return _("The code is wrong or was used already. Wait for the next code and enter it.")
 
@@ -127,9 +118,7 @@ def enrol():
     if admin["totp_confirmed_at"] is not None:
         return redirect(url_for("admin.code"))
     if admin["totp_secret"] is None:  # shown until a code from it confirms it, then never again
-        with writer(engine()).begin() as conn:  # read back in the writer's transaction: the request's
-            admins.offer_secret(conn, admin["id"], totp.new_secret())  # read connection keeps its snapshot
-            admin = admins.get(conn, admin["id"]) or admin
+        admin = staff.offer_secret(unit_of_work(), admin, totp.new_secret())
     form = CodeForm()
     if form.validate_on_submit():
         if (problem := _code_problem(admin, form, confirm=True)) is None:
@@ -157,9 +146,7 @@ def password():
         elif form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
-            with writer(engine()).begin() as conn:
-                admins.set_password(conn, admin["id"], passwords.hash_password(form.new.data))
-                record(conn, "admin.password_changed", f"admin:{admin['id']}")
+            staff.change_password(unit_of_work(), admin, form.new.data)
             session.rotate()  # type: ignore[attr-defined]
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("admin.home"))
@@ -168,8 +155,7 @@ def password():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    with writer(engine()).begin() as conn:
-        record(conn, "admin.logout", f"admin:{g.admin['id']}")
+    staff.logout(unit_of_work(), g.admin)
     session.end()  # type: ignore[attr-defined]
     flash(_("You have been logged out."), "info")
     return redirect(url_for("admin.login"))

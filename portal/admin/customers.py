@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from adapters.store.db import writer
 from adapters.store.mirror import customer_search
 from adapters.store.pages import billing, dashboard, meters
 from portal import context
-from portal.admin.audit import record
+from portal.admin.audit import record_shown
 from portal.admin.base import bp
 from portal.admin.guard import require_role
 
@@ -28,8 +27,7 @@ def customers():
     with context.reading() as conn:
         found = customer_search.search(conn, query) if query else []
     if found:  # names and addresses were shown: audited by the numbers found, never by what was typed
-        with writer(context.engine()).begin() as conn:
-            record(conn, "customer.search", None, _numbers(found))
+        record_shown(context.unit_of_work(), "customer.search", None, _numbers(found))
     return render_template("admin/customers.html", query=query, found=found, limit=customer_search.LIMIT)
 
 
@@ -53,7 +51,6 @@ def customer(number: str):
         held = meters.meters_of(conn, customer_id, today)
         readings = {m["id"]: meters.reading_page(conn, customer_id, m["id"], 1, LAST_READINGS).rows
                     for m in held if m["current"]}
-    with writer(context.engine()).begin() as conn:
-        record(conn, "customer.view", f"customer:{found['number']}")
+    record_shown(context.unit_of_work(), "customer.view", f"customer:{found['number']}")
     return render_template("admin/customer.html", customer=found, today=today, invoices=invoices, meters=held,
                            readings=readings, fresh_at=context.fresh_at(), **summary)

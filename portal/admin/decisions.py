@@ -1,5 +1,5 @@
 """Approving or rejecting a registration: the decision, the link to the customer account, the e-mail
-to the person and the audit entry, all in one store transaction (or nothing at all).
+to the person and the audit entry, all in the one unit of work it is given (or nothing at all).
 
 The e-mail's event key is ``registration:<id>:approved`` (or ``rejected``): a repeated click, or
 a second admin deciding at the same moment, never sends a second message.
@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
-
-from adapters.store.db import writer
 from adapters.store.logins import accounts, registration_queue
 from adapters.store.outbox import mail
+from adapters.store.unit_of_work import UnitOfWork
 from portal.admin.audit import actor_of, record
 
 # Outcomes: "approved" / "rejected"; "missing" (no such registration); "decided" (not pending any
 # more); "no_customer" (its customer number is not in the mirror: nothing changed).
 
 
-def approve(engine: Engine, registration_id: int, admin: dict[str, Any]) -> str:
-    with writer(engine).begin() as conn:
+def approve(uow: UnitOfWork, registration_id: int, admin: dict[str, Any]) -> str:
+    with uow:
+        conn = uow.conn
         found = registration_queue.get(conn, registration_id)
         if found is None:
             return "missing"
@@ -41,11 +40,12 @@ def approve(engine: Engine, registration_id: int, admin: dict[str, Any]) -> str:
     return "approved"
 
 
-def reject(engine: Engine, registration_id: int, admin: dict[str, Any], reason: str) -> str:
+def reject(uow: UnitOfWork, registration_id: int, admin: dict[str, Any], reason: str) -> str:
     reason = " ".join(reason.split())[:400]
     if not reason:
         raise ValueError("a rejection needs its reason")
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         found = registration_queue.get(conn, registration_id)
         if found is None:
             return "missing"

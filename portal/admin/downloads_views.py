@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
 from adapters.store.content import downloads as forms
-from adapters.store.db import writer
 from portal import context
-from portal.admin.audit import record
+from portal.admin import content as published_content
 from portal.admin.base import bp
 from portal.admin.content_forms import FormUploadForm, NewVersionForm
 from portal.admin.guard import require_role
@@ -48,15 +47,12 @@ def _publish(upload: Any, **fields: Any) -> dict[str, Any] | str:
     """Publish the file uploaded with ``fields``: the form as listed, or what to fix."""
     name = upload.filename or ""
     content = upload.read()
-    with writer(context.engine()).begin() as conn:
-        try:
-            done = forms.publish(conn, filename=name, content=content, **fields)
-        except forms.FormRejected as exc:
-            kind = forms.KINDS.get(name[name.rfind("."):].lower(), ("",))[0]
-            return _rejected(exc, kind)
-        record(conn, "form.new_version" if done["replaced"] else "form.publish", f"form:{fields['slug']}",
-               f"{forms.KIND_OF[done['media_type']]}, {done['size']} bytes, sha256 {done['sha256'][:12]}")
-    return done
+    try:
+        return published_content.publish_form(context.unit_of_work(), filename=name, content=content, by=g.admin,
+                                              **fields)
+    except forms.FormRejected as exc:
+        kind = forms.KINDS.get(name[name.rfind("."):].lower(), ("",))[0]
+        return _rejected(exc, kind)
 
 
 @bp.route("/forms")
@@ -109,12 +105,10 @@ def form_replace(slug: str):
 @bp.route("/forms/<slug>/withdraw", methods=["POST"])
 @require_role("administrator")
 def form_withdraw(slug: str):
-    with writer(context.engine()).begin() as conn:
-        if forms.withdraw(conn, slug):
-            record(conn, "form.withdraw", f"form:{slug}")
-            flash(_("The form is withdrawn: customers no longer see it."), "success")
-        else:
-            flash(_("This form was not offered (withdrawn already?): nothing was changed."), "info")
+    if published_content.withdraw_form(context.unit_of_work(), slug, by=g.admin):
+        flash(_("The form is withdrawn: customers no longer see it."), "success")
+    else:
+        flash(_("This form was not offered (withdrawn already?): nothing was changed."), "info")
     return redirect(url_for("admin.forms_library"))
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, url_for
 
 from adapters.store.content import announcements
-from adapters.store.db import writer
 from adapters.store.pages import notices as notice_pages
 from portal import context
-from portal.admin.audit import actor_of, record
+from portal.admin import content
 from portal.admin.base import bp
 from portal.admin.content_forms import NoticeForm
 from portal.admin.guard import require_role
@@ -38,14 +37,10 @@ def notice_new():
         form.valid_from.data = context.now().replace(second=0, microsecond=0)
     if not form.validate_on_submit():
         return render_template("admin/notice_new.html", form=form), 400 if form.is_submitted() else 200
-    targets = form.targets()
-    with writer(context.engine()).begin() as conn:
-        new_id = announcements.publish(
-            conn, kind=form.kind.data, title_pl=form.title_pl.data, body_pl=form.body_pl.data,
-            title_en=form.title_en.data, body_en=form.body_en.data, valid_from=form.valid_from.data,
-            valid_until=form.valid_until.data, targets=targets, published_by=actor_of(g.admin))
-        record(conn, "notice.publish", f"announcement:{new_id}",
-               f"{form.kind.data}; " + (f"districts: {', '.join(targets)}" if targets else "everyone"))
+    content.publish_notice(context.unit_of_work(), g.admin, kind=form.kind.data, title_pl=form.title_pl.data,
+                           body_pl=form.body_pl.data, title_en=form.title_en.data, body_en=form.body_en.data,
+                           valid_from=form.valid_from.data, valid_until=form.valid_until.data,
+                           targets=form.targets())
     announced.forget()
     flash(_("The announcement is published: customers see it while it is valid."), "success")
     return redirect(url_for("admin.notices"))
@@ -54,11 +49,8 @@ def notice_new():
 @bp.route("/notices/<int:announcement_id>/withdraw", methods=["POST"])
 @require_role("administrator")
 def notice_withdraw(announcement_id: int):
-    with writer(context.engine()).begin() as conn:
-        if announcements.get(conn, announcement_id) is None:
-            abort(404)
-        if announcements.withdraw(conn, announcement_id):
-            record(conn, "notice.withdraw", f"announcement:{announcement_id}")
+    if content.withdraw_notice(context.unit_of_work(), g.admin, announcement_id) == "missing":
+        abort(404)
     announced.forget()
     flash(_("The announcement is withdrawn: customers no longer see it."), "success")
     return redirect(url_for("admin.notices"))

@@ -56,7 +56,7 @@ def _said(outcome: str) -> None:
 @bp.route("/outbox/<key>/retry", methods=["POST"])
 @require_role("operator")
 def outbox_retry(key: str):
-    outcome = unblock.retry_submission(context.engine(), key[:36], g.admin)
+    outcome = unblock.retry_submission(context.unit_of_work(), key[:36], g.admin)
     _said(outcome)
     if outcome == "retried":
         flash(_("Submission %(key)s is back in the queue: the daemon delivers it within a few seconds.", key=key),
@@ -75,7 +75,7 @@ def outbox_cancel(key: str):
         if found is None:
             abort(404)
         return render_template("admin/outbox_cancel.html", row=found, states=STATES, kinds=KINDS)
-    outcome = unblock.cancel_submission(context.engine(), key, g.admin)
+    outcome = unblock.cancel_submission(context.unit_of_work(), key, g.admin)
     _said(outcome)
     if outcome == "cancelled":
         flash(_("Submission %(key)s cancelled: it will not be delivered, and the customer sees it as cancelled.",
@@ -86,7 +86,7 @@ def outbox_cancel(key: str):
 @bp.route("/outbox/mail/<int:message_id>/retry", methods=["POST"])
 @require_role("operator")
 def mail_retry(message_id: int):
-    if unblock.retry_mail(context.engine(), message_id, g.admin) == "retried":
+    if unblock.retry_mail(context.unit_of_work(), message_id, g.admin) == "retried":
         flash(_("E-mail %(id)d is back in the queue: the daemon sends it within a few seconds.", id=message_id),
               "success")
     else:

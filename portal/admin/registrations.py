@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, url_for
 
-from adapters.store.db import writer
 from adapters.store.logins import registration_queue
 from portal.admin import decisions
-from portal.admin.audit import record
+from portal.admin.audit import record_shown
 from portal.admin.base import bp
 from portal.admin.forms import RejectForm
 from portal.admin.guard import require_role
-from portal.context import engine, reading
+from portal.context import reading, unit_of_work
 from portal.i18n import gettext as _
 
 
@@ -19,8 +18,8 @@ def _queue(failed: RejectForm | None = None, failed_id: int | None = None) -> st
     with reading() as conn:
         waiting = registration_queue.pending(conn)
     if waiting:  # what billing holds of each customer was shown: audited by the requests shown
-        with writer(engine()).begin() as conn:
-            record(conn, "registration.view", None, " ".join(f"registration:{r['id']}" for r in waiting)[:400])
+        record_shown(unit_of_work(), "registration.view", None,
+                     " ".join(f"registration:{r['id']}" for r in waiting)[:400])
     forms = {r["id"]: (failed if r["id"] == failed_id and failed is not None else RejectForm(prefix=f"r{r['id']}"))
              for r in waiting}
     return render_template("admin/registrations.html", waiting=waiting, forms=forms)
@@ -45,7 +44,7 @@ def registrations():
 @bp.route("/registrations/<int:registration_id>/approve", methods=["POST"])
 @require_role("operator")
 def approve(registration_id: int):
-    outcome = decisions.approve(engine(), registration_id, g.admin)
+    outcome = decisions.approve(unit_of_work(), registration_id, g.admin)
     _said(outcome)
     if outcome == "approved":
         flash(_("Request %(id)d approved: the customer account is linked and the customer is told by e-mail.",
@@ -59,7 +58,7 @@ def reject(registration_id: int):
     form = RejectForm(prefix=f"r{registration_id}")
     if not form.validate_on_submit():
         return _queue(form, registration_id), 400
-    outcome = decisions.reject(engine(), registration_id, g.admin, form.reason.data)
+    outcome = decisions.reject(unit_of_work(), registration_id, g.admin, form.reason.data)
     _said(outcome)
     if outcome == "rejected":
         flash(_("Request %(id)d rejected: the customer is told the reason by e-mail.", id=registration_id), "success")

@@ -1,5 +1,5 @@
-"""Queueing a manual resync from the admin area: checked, queued for the daemon and audited in one store
-transaction (or nothing at all). The daemon's ``take_requests`` runs it within a few seconds.
+"""Queueing a manual resync from the admin area: checked, queued for the daemon and audited in the one
+unit of work it is given (or nothing at all). The daemon's ``take_requests`` runs it within a few seconds.
 
 Outcomes: ("queued", id) ; ("unknown_mode" | "unknown_stream" | "unknown_customer", None): nothing changed.
 """
@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine
-
-from adapters.store.db import writer
 from adapters.store.mirror import customer_search
 from adapters.store.sync_state import requests
+from adapters.store.unit_of_work import UnitOfWork
 from portal.admin.audit import actor_of, record
 from sync.streams import BY_NAME
 
@@ -20,14 +18,15 @@ from sync.streams import BY_NAME
 ASKS = ("incremental", "full", "customer")
 
 
-def ask(engine: Engine, admin: dict[str, Any], mode: str, stream: str = "",
+def ask(uow: UnitOfWork, admin: dict[str, Any], mode: str, stream: str = "",
         customer_number: str = "") -> tuple[str, int | None]:
     if mode not in ASKS:
         return "unknown_mode", None
     stream, customer_number = stream.strip(), customer_number.strip()
     if mode == "incremental" and stream not in BY_NAME:
         return "unknown_stream", None
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         if mode == "customer":
             customer = customer_search.by_number(conn, customer_number[:20]) if customer_number else None
             if customer is None:

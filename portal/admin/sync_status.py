@@ -56,7 +56,7 @@ def behind_s(checkpoint: dict[str, Any], now: datetime) -> float | None:
     return None if at is None else max(0.0, (now - at).total_seconds())
 
 
-def streams(conn: Connection, daemon_settings: object, now: datetime) -> list[StreamRow]:
+def streams(conn: Connection, daemon_settings: schedule.DaemonSettings, now: datetime) -> list[StreamRow]:
     """One row per stream, in the sync's dependency order."""
     limits = schedule.stale_limits(daemon_settings)
     fresh = {f.stream: f for f in freshness({s: state.last_good_run(conn, s) for s in limits}, limits, now)}
@@ -78,7 +78,8 @@ def seconds_of(run: dict[str, Any]) -> float | None:
     return max(0.0, (run["finished_at"] - run["started_at"]).total_seconds())
 
 
-def overview(conn: Connection, daemon_settings: object, now: datetime, stream: str | None = None) -> dict[str, Any]:
+def overview(conn: Connection, daemon_settings: schedule.DaemonSettings, now: datetime,
+             stream: str | None = None) -> dict[str, Any]:
     """Everything the page shows; ``stream``: the recent runs of that stream only."""
     runs = [run | {"seconds": seconds_of(run)} for run in state.runs(conn, stream, LAST_RUNS)]
     recent = [r | {"state": requests.state_of(r)} for r in requests.recent(conn, LAST_REQUESTS)]

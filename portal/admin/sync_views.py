@@ -50,8 +50,8 @@ def sync_health():
 @require_role("operator")
 def resync_request():
     form = request.form
-    outcome, request_id = resync.ask(context.engine(), g.admin, form.get("mode", ""), form.get("stream", "")[:40],
-                                     form.get("customer_number", "")[:40])
+    outcome, request_id = resync.ask(context.unit_of_work(), g.admin, form.get("mode", ""),
+                                     form.get("stream", "")[:40], form.get("customer_number", "")[:40])
     if outcome == "unknown_stream":
         flash(_("There is no stream of this name: nothing was queued. Choose one of the streams listed."), "error")
     elif outcome == "unknown_customer":

@@ -3,12 +3,11 @@ at once; customers who accepted an older one accept it at their next login. Audi
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 
 from adapters.store.content import terms
-from adapters.store.db import writer
 from portal import context
-from portal.admin.audit import record
+from portal.admin import content
 from portal.admin.base import bp
 from portal.admin.content_forms import TermsForm
 from portal.admin.guard import require_role
@@ -33,13 +32,10 @@ def terms_publish():
     form = TermsForm()
     if form.validate_on_submit():
         version = form.version.data.strip()
-        with writer(context.engine()).begin() as conn:
-            if terms.exists(conn, version):
-                form.version.errors.append(_("A version of this name exists already: give another name."))
-            else:
-                terms.publish(conn, version, form.body_pl.data.strip(), form.body_en.data.strip())
-                record(conn, "terms.publish", f"terms:{version}")
-        if not form.version.errors:
+        if not content.publish_terms(context.unit_of_work(), version, form.body_pl.data.strip(),
+                                     form.body_en.data.strip(), by=g.admin):
+            form.version.errors.append(_("A version of this name exists already: give another name."))
+        else:
             flash(_("Version %(version)s of the terms of service is in force: customers accept it at their"
                     " next login.", version=version), "success")
             return redirect(url_for("admin.terms_versions"))

@@ -8,10 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from adapters.store.content import terms
-from adapters.store.db import writer
+from portal.auth import account as own_account
 from portal.auth.guard import TERMS_DUE, login_required
 from portal.auth.redirects import safe_next
-from portal.context import engine, reading
+from portal.context import reading, unit_of_work
 from portal.i18n import request_locale
 
 bp = Blueprint("acceptance", __name__)
@@ -45,8 +45,7 @@ def accept():
         return redirect(_next())
     form = AcceptForm()
     if form.validate_on_submit() and form.version.data == in_force["version"]:
-        with writer(engine()).begin() as conn:
-            terms.accept(conn, g.account["id"], in_force["version"])
+        own_account.accept_terms(unit_of_work(), g.account["id"], in_force["version"])
         session.pop(TERMS_DUE, None)
         return redirect(_next())
     form.version.data = in_force["version"]

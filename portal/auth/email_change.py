@@ -15,20 +15,21 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection, Engine
 
-from adapters.store.db import writer
 from adapters.store.logins import accounts, tokens
 from adapters.store.outbox import mail
+from adapters.store.unit_of_work import UnitOfWork
 from sync.submissions import service
 
 log = structlog.get_logger("portal.security")
 LINK_VALID_FOR = timedelta(hours=24)
 
 
-def ask(engine: Engine, account: dict[str, Any], new_email: str) -> None:
+def ask(uow: UnitOfWork, account: dict[str, Any], new_email: str) -> None:
     """Keep ``new_email`` as the login's pending address and e-mail it a link (or, when another login
     has it, a notice)."""
     new = new_email.strip().lower()
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         holder = accounts.by_email(conn, new)
         if holder is not None:
             mail.enqueue(conn, event=f"email-taken:{account['id']}:{holder['id']}:{new}", to=new,
@@ -60,7 +61,11 @@ def pending(engine: Engine, token: str) -> str | None:
 
 def confirm(engine: Engine, token: str, timezone: str) -> int | None:
     """Spend the link: the login's address changed (its id), billing asked to follow; None for a used,
-    expired or unknown link, or an address another login took meanwhile."""
+    expired or unknown link, or an address another login took meanwhile.
+
+    Not one unit of work but one per customer account, then one for the login: each request to billing
+    is a use case of ``sync.submissions.service`` (its own unit of work, keyed by the link, so a retry
+    asks nothing twice), and it stays asked even when the address cannot be changed after all."""
     with engine.connect() as conn:
         waiting = _waiting(conn, token)
     if waiting is None:
@@ -71,7 +76,8 @@ def confirm(engine: Engine, token: str, timezone: str) -> int | None:
     ctx = service.Context(engine, f"portal:{account['id']}", timezone)
     asked = [c["id"] for c in linked
              if service.request_change(ctx, c["id"], "email", new, token=f"email-{tokens.digest(token)}").ok]
-    with writer(engine).begin() as conn:
+    with UnitOfWork(engine) as uow:
+        conn = uow.conn
         if tokens.use(conn, token, "email") is None or accounts.by_email(conn, new) is not None:
             return None
         accounts.change_email(conn, account["id"], new)

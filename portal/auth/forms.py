@@ -43,7 +43,8 @@ class AmountField(StringField):
             value = Decimal(cleaned)
         except InvalidOperation:
             raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45.")) from None
-        if value <= 0 or value.as_tuple().exponent < -2 or value > Decimal("9999999999.99"):
+        exponent = value.as_tuple().exponent  # a letter for "NaN" and "Infinity", which Decimal reads too
+        if not isinstance(exponent, int) or value <= 0 or exponent < -2 or value > Decimal("9999999999.99"):
             raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45."))
         self.data = value.quantize(Decimal("0.01"))
 

@@ -1,5 +1,6 @@
 """The use cases of getting an account: register with proof, confirm the e-mail address, reset a
-forgotten password, link another customer account. Plain functions over the store (the views and
+forgotten password, link another customer account; and a login made by the utility's office (`ibok
+portal account`). Plain functions over the store, each in the unit of work it is given (the views and
 tests call them); e-mails are queued in the store, the daemon sends them.
 
 None of them tells a visitor whether an e-mail address or a customer number is known: the
@@ -8,17 +9,18 @@ answer on screen is the same, and what differs goes by e-mail to the address's o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 import structlog
-from sqlalchemy import Engine
 
 from adapters.store.content import terms
-from adapters.store.db import writer
 from adapters.store.logins import accounts, registrations, tokens, web_sessions
 from adapters.store.outbox import mail
+from adapters.store.outbox import submitted as store_submissions
+from adapters.store.unit_of_work import UnitOfWork
 from portal.auth import passwords
 
 log = structlog.get_logger("portal.security")
@@ -38,10 +40,11 @@ class Registration:
     locale: str
 
 
-def register(engine: Engine, r: Registration) -> str:
+def register(uow: UnitOfWork, r: Registration) -> str:
     """Create the login (unconfirmed) and its request; e-mail the link. Returns "queued" whatever happened."""
     password_hash = passwords.hash_password(r.password)  # always: the same cost for every outcome
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         existing = accounts.by_email(conn, r.email)
         if existing is not None:
             token = tokens.issue(conn, existing["id"], "reset", RESET_FOR)
@@ -69,9 +72,10 @@ def register(engine: Engine, r: Registration) -> str:
     return "queued"
 
 
-def confirm(engine: Engine, token: str) -> int | None:
+def confirm(uow: UnitOfWork, token: str) -> int | None:
     """Spend a confirmation link: the account confirmed (its id), None for a used or unknown link."""
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         account_id = tokens.use(conn, token, "confirm")
         if account_id is not None:
             accounts.confirm_email(conn, account_id)
@@ -80,9 +84,10 @@ def confirm(engine: Engine, token: str) -> int | None:
     return account_id
 
 
-def request_reset(engine: Engine, email: str) -> None:
+def request_reset(uow: UnitOfWork, email: str) -> None:
     """E-mail a reset link if the address has a login; silently nothing otherwise."""
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         account = accounts.by_email(conn, email)
         if account is None or account["disabled_at"] is not None:
             log.info("password_reset_unknown")
@@ -94,10 +99,11 @@ def request_reset(engine: Engine, email: str) -> None:
     log.info("password_reset_requested", account_id=account["id"])
 
 
-def reset_password(engine: Engine, token: str, new_password: str) -> int | None:
+def reset_password(uow: UnitOfWork, token: str, new_password: str) -> int | None:
     """Spend a reset link: the new password set, every session of the login ended; None: bad link."""
     password_hash = passwords.hash_password(new_password)
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         account_id = tokens.use(conn, token, "reset")
         if account_id is None:
             return None
@@ -108,11 +114,41 @@ def reset_password(engine: Engine, token: str, new_password: str) -> int | None:
     return account_id
 
 
-def link_customer(engine: Engine, account_id: int, number: str, invoice_number: str, gross: Decimal) -> int | None:
+def link_customer(uow: UnitOfWork, account_id: int, number: str, invoice_number: str,
+                  gross: Decimal) -> int | None:
     """Add a customer account to a login with the same proof as at registration; None: not proven."""
-    with writer(engine).begin() as conn:
+    with uow:
+        conn = uow.conn
         customer_id = registrations.proven_customer(conn, number, invoice_number, gross)
         if customer_id is not None:
             accounts.link(conn, account_id, customer_id, "invoice")
     log.info("customer_linked" if customer_id else "customer_link_refused", account_id=account_id)
     return customer_id
+
+
+class AccountRefused(Exception):
+    """Why the office's login was not made (nothing was written)."""
+
+
+def create_account(uow: UnitOfWork, *, numbers: Sequence[str], email: str, name: str | None, password: str,
+                   locale: str, one_time: bool) -> int:
+    """A confirmed login for the customer accounts ``numbers``, made by the utility's office: its id.
+    ``name`` None: the first customer's. ``one_time``: the password is changed at first login."""
+    password_hash = passwords.hash_password(password)
+    with uow:
+        conn = uow.conn
+        ids = []
+        for number in numbers:
+            customer_id = store_submissions.customer_id(conn, number)
+            if customer_id is None:
+                raise AccountRefused(f"no customer with number {number}")
+            ids.append(customer_id)
+        if accounts.by_email(conn, email) is not None:
+            raise AccountRefused(f"a login with e-mail {email} exists already")
+        first = store_submissions.customer(conn, ids[0]) or {}
+        account_id = accounts.create(conn, email=email, name=name or first.get("name", ""),
+                                     password_hash=password_hash, locale=locale,
+                                     must_change_password=one_time, confirmed=True)
+        for customer_id in ids:
+            accounts.link(conn, account_id, customer_id, "utility")
+    return account_id

@@ -1,5 +1,8 @@
 """Registering, confirming the e-mail address, resetting a forgotten password, linking another
-customer account: thin views over ``portal.auth.onboarding``."""
+customer account: thin views over ``portal.auth.onboarding``, each use case in a unit of work of its own.
+
+An attempt is counted (``limits.count``) before its use case, in a transaction of its own: it counts
+even when the use case fails or proves nothing."""
 
 from __future__ import annotations
 
@@ -24,7 +27,7 @@ from portal.auth.forms import (
     password_problem_text,
 )
 from portal.auth.guard import login_required
-from portal.context import engine, reading, settings
+from portal.context import engine, reading, settings, unit_of_work
 from portal.i18n import gettext as _
 from portal.i18n import request_locale
 
@@ -54,7 +57,7 @@ def register():
         else:
             limits.count(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])
             no_invoice = form.no_invoice.data
-            onboarding.register(engine(), onboarding.Registration(
+            onboarding.register(unit_of_work(), onboarding.Registration(
                 email=form.email.data.strip().lower(), name=form.name.data.strip(), password=form.password.data,
                 customer_number=form.customer_number.data.strip(),
                 invoice_number=None if no_invoice else form.invoice_number.data.strip(),
@@ -69,7 +72,7 @@ def register():
 def confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
-        if onboarding.confirm(engine(), token) is None:
+        if onboarding.confirm(unit_of_work(), token) is None:
             return render_template("auth/link_invalid.html"), 404
         flash(_("Your e-mail address is confirmed. You can log in now."), "success")
         return redirect(url_for("auth.login"))
@@ -102,7 +105,7 @@ def forgot_password():
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/forgot.html", form=form), 429
         limits.count(engine(), checks)
-        onboarding.request_reset(engine(), email)
+        onboarding.request_reset(unit_of_work(), email)
         return render_template("auth/forgot_sent.html", email=email)
     return render_template("auth/forgot.html", form=form)
 
@@ -114,7 +117,7 @@ def reset_password(token: str):
         problem = passwords.problem(form.new.data)
         if problem is not None:
             form.new.errors.append(password_problem_text(problem))
-        elif onboarding.reset_password(engine(), token, form.new.data) is None:
+        elif onboarding.reset_password(unit_of_work(), token, form.new.data) is None:
             return render_template("auth/link_invalid.html"), 404
         else:
             flash(_("Your new password is set. Log in with it."), "success")
@@ -133,8 +136,9 @@ def add_customer():
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/add_customer.html", form=form), 429
         limits.count(engine(), checks)
-        linked = onboarding.link_customer(engine(), g.account["id"], form.customer_number.data,
-                                          form.invoice_number.data, form.invoice_gross.data)
+        gross = form.invoice_gross.data  # an amount once validated (validate_invoice_gross); without one, not proven
+        linked = None if gross is None else onboarding.link_customer(
+            unit_of_work(), g.account["id"], form.customer_number.data, form.invoice_number.data, gross)
         if linked is None:
             form.form_errors.append(_("We could not confirm this customer number with this invoice. Check both"
                                       " on one of your last three invoices."))

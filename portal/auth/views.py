@@ -17,13 +17,13 @@ from flask import (
     url_for,
 )
 
-from adapters.store.db import writer
 from adapters.store.logins import accounts
 from portal.auth import acceptance, limits, passwords, reauth
+from portal.auth import account as own_account
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.auth.guard import login_required
 from portal.auth.redirects import safe_next
-from portal.context import engine, reading
+from portal.context import engine, reading, unit_of_work
 from portal.i18n import COOKIE, LOCALES
 from portal.i18n import gettext as _
 
@@ -65,8 +65,7 @@ def login():
             return render_template("auth/login.html", form=form), 200
         limits.forget(engine(), limits.LOGIN_PER_ACCOUNT, email)
         if passwords.needs_rehash(account["password_hash"]):
-            with writer(engine()).begin() as conn:
-                accounts.rehash(conn, account["id"], passwords.hash_password(form.password.data))
+            own_account.rehash_password(unit_of_work(), account["id"], form.password.data)
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
         session["account_id"] = account["id"]
@@ -99,8 +98,7 @@ def change_password():
         elif form.new.data == form.current.data:
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
-            with writer(engine()).begin() as conn:
-                accounts.set_password(conn, account["id"], passwords.hash_password(form.new.data))
+            own_account.change_password(unit_of_work(), account["id"], form.new.data)
             ended = current_app.session_interface.end_other_sessions(account["id"], session)  # type: ignore[attr-defined]
             session.rotate()  # type: ignore[attr-defined]
             log.info("password_changed", account_id=account["id"], other_sessions_ended=ended)

@@ -338,6 +338,7 @@ def result_of(params: Params, figures: Figures, ctx: Context, notes: list[str]) 
     """What the page shows below the form: the chart with its legend, the notes, the table, the CSV link."""
     cols = columns(params, figures, ctx)
     heading = title(params, ctx)
+    query: dict[str, Any] = params.query()  # url_for's **values; as dict[str, str] it could fill _external (a bool)
     return {"heading": heading, "columns": cols, "unit": unit(params.measure),
             "chart": chart_markup(params, figures, cols, heading), "notes": notes + tariff_notes(params, figures, ctx),
             "legend": [(charts.swatch(i, params.chart, f"swatch-{i}"), c.label) for i, c in enumerate(cols)],
@@ -345,7 +346,7 @@ def result_of(params: Params, figures: Figures, ctx: Context, notes: list[str]) 
                      for i, m in enumerate(figures.months)],
             "totals": [number(total(c.values), params.measure) for c in cols],
             "empty": all(v is None for v in figures.current),
-            "csv_url": url_for("analysis.csv_file", **params.query())}
+            "csv_url": url_for("analysis.csv_file", **query)}
 
 
 @bp.route("/analysis")

@@ -23,6 +23,7 @@ from flask import (
     request,
     send_file,
 )
+from flask.blueprints import BlueprintSetupState
 from flask_babel import format_decimal
 from wtforms import Form, SelectChoice, SelectField, StringField
 
@@ -63,7 +64,13 @@ def line_quantity(value: Decimal | None) -> str:
 # An invoice's status as the customer reads it: in the status filter, and on the lists (status_badge).
 STATUS_LABELS = {"paid": _l("Paid"), "partly_paid": _l("Partly paid"), "unpaid": _l("Unpaid"),
                  "overdue": _l("Overdue"), "cancelled": _l("Cancelled"), "correcting": _l("Correcting")}
-bp.add_app_template_global(STATUS_LABELS, "invoice_status_labels")
+
+
+@bp.record_once
+def _status_labels_global(state: BlueprintSetupState) -> None:
+    # What add_app_template_global does, for a value that is not a function.
+    state.app.jinja_env.globals["invoice_status_labels"] = STATUS_LABELS
+
 
 class PeriodField(StringField):
     """A year ("2025") or a month ("2025-03", "03.2025"), read as its first or last day."""

@@ -18,9 +18,9 @@ from flask import (
     url_for,
 )
 
-from adapters.store.db import writer
 from adapters.store.logins import preferences
 from portal import context
+from portal.auth import account as own_account
 from portal.auth.guard import login_required
 from portal.extensions import csrf
 from portal.i18n import gettext as _
@@ -47,8 +47,7 @@ def preferences_page():
     account_id = g.account["id"]
     if request.method == "POST":
         chosen = {kind: request.form.get(kind) == "y" for kind in preferences.KINDS}
-        with writer(context.engine()).begin() as conn:
-            preferences.save(conn, account_id, chosen)
+        own_account.save_notifications(context.unit_of_work(), account_id, chosen)
         flash(_("Your choice was saved."), "success")
         return redirect(url_for("notify.preferences_page"))
     with context.reading() as conn:
@@ -68,8 +67,7 @@ def unsubscribe_page(token: str):
     """The link in an e-mail: a confirmation button (a link scanner's GET changes nothing)."""
     account_id, kind = _target(token)
     if request.method == "POST":  # from the button on this page: CSRF-checked like every form
-        with writer(context.engine()).begin() as conn:
-            preferences.save(conn, account_id, {kind: False})
+        own_account.save_notifications(context.unit_of_work(), account_id, {kind: False})
         return render_template("notifications/unsubscribed.html", label=LABELS[kind])
     return render_template("notifications/unsubscribe.html", label=LABELS[kind])
 
@@ -82,6 +80,5 @@ def one_click(token: str):
     account_id, kind = _target(token)
     if request.form.get("List-Unsubscribe") != "One-Click":
         abort(400)
-    with writer(context.engine()).begin() as conn:
-        preferences.save(conn, account_id, {kind: False})
+    own_account.save_notifications(context.unit_of_work(), account_id, {kind: False})
     return "", 200

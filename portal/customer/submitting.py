@@ -66,7 +66,7 @@ def readings():
     warnings: dict[str, list[str]] = {}
     token = request.form.get("token") or service.new_token()
     if request.method == "POST" and meters:
-        entries = []
+        entries: list[ReadingEntry] = []
         for n, meter in enumerate(meters):
             raw = request.form.get(f"value-{n}", "").strip()
             if not raw:
@@ -149,7 +149,7 @@ def contact():
             new = request.form.get("email", "").strip()
             errors = _said(check_email(new, g.account["email"]))
             if not errors:
-                email_change.ask(ctx.engine, g.account, new)
+                email_change.ask(context.unit_of_work(), g.account, new)
                 flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new), "success")
                 return redirect(url_for("submit.contact"))
         else:

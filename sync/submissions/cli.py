@@ -7,20 +7,23 @@ Each command calls the same service function as the portal and prints the custom
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from adapters.store.cli import open_store
-from adapters.store.outbox import submitted as store
 from config.cli import pass_settings
 from config.settings import Settings
-from sync.submissions import service
 from sync.submissions.messages import LOCALES, text
 from sync.submissions.rules import ReadingEntry
+
+# The use cases and the store (SQLAlchemy) are imported by the commands that use them: `--help` needs neither.
+if TYPE_CHECKING:
+    from sync.submissions import service
 
 customer_option = click.option("--customer", "number", required=True, metavar="NR_KLIENTA",
                                help="The customer number (NABYWCA on invoices).")
@@ -38,6 +41,9 @@ def submit_group() -> None:
 @contextmanager
 def _customer(settings: Settings, number: str, locale: str) -> Iterator[tuple[service.Context, int]]:
     """The service context on the store and the customer's key (a one-line error for an unknown number)."""
+    from adapters.store.outbox import submitted as store
+    from sync.submissions import service
+
     with open_store(settings) as store_:
         with store_.engine.connect() as conn:
             customer_id = store.customer_id(conn, number)
@@ -46,7 +52,8 @@ def _customer(settings: Settings, number: str, locale: str) -> Iterator[tuple[se
         yield service.Context(store_.engine, "cli", settings.billing.timezone), customer_id
 
 
-def _run(settings: Settings, number: str, by: str | None, lang: str | None, call) -> None:  # noqa: ANN001
+def _run(settings: Settings, number: str, by: str | None, lang: str | None,
+         call: Callable[[service.Context, int], service.Submitted]) -> None:
     locale = lang or settings.portal.default_locale
     with _customer(settings, number, locale) as (ctx, customer_id):
         result = call(replace(ctx, by=by or getpass.getuser()), customer_id)
@@ -78,6 +85,8 @@ def _run(settings: Settings, number: str, by: str | None, lang: str | None, call
 def reading_command(settings: Settings, number: str, meters: tuple[str, ...], values: tuple[str, ...],
                     on: datetime | None, confirm: bool, token: str | None, by: str | None, lang: str | None) -> None:
     """Submit meter readings (one --meter and --value pair per meter)."""
+    from sync.submissions import service
+
     if len(meters) != len(values):
         raise click.UsageError("give one --value for each --meter")
     entries = [ReadingEntry(m, v, on.date() if on else None, confirm) for m, v in zip(meters, values, strict=False)]
@@ -98,6 +107,8 @@ def reading_command(settings: Settings, number: str, meters: tuple[str, ...], va
 def message_command(settings: Settings, number: str, category: str, subject: str, body: str, token: str | None,
                     by: str | None, lang: str | None) -> None:
     """Send a message, complaint, request or failure report."""
+    from sync.submissions import service
+
     _run(settings, number, by, lang, lambda ctx, cid: service.send_message(
         ctx, cid, category, subject, body, token=token or service.new_token()))
 
@@ -113,6 +124,8 @@ def message_command(settings: Settings, number: str, category: str, subject: str
 def change_command(settings: Settings, number: str, email: str | None, phone: str | None, token: str | None,
                    by: str | None, lang: str | None) -> None:
     """Ask billing to change the customer's e-mail address or phone number."""
+    from sync.submissions import service
+
     if (email is None) == (phone is None):
         raise click.UsageError("give exactly one of --email and --phone")
     what, value = ("email", email) if email is not None else ("phone", phone)
@@ -130,6 +143,8 @@ def change_command(settings: Settings, number: str, email: str | None, phone: st
 def e_invoice_command(settings: Settings, number: str, consent: bool, token: str | None, by: str | None,
                       lang: str | None) -> None:
     """Give or withdraw the customer's consent to e-invoices."""
+    from sync.submissions import service
+
     _run(settings, number, by, lang, lambda ctx, cid: service.set_e_invoice(
         ctx, cid, consent, token=token or service.new_token()))
 
@@ -139,6 +154,8 @@ def e_invoice_command(settings: Settings, number: str, consent: bool, token: str
 @pass_settings
 def meters_command(settings: Settings, number: str) -> None:
     """The meters a reading can be submitted for: serial, main or sub-meter, last reading."""
+    from adapters.store.outbox import submitted as store
+
     with _customer(settings, number, settings.portal.default_locale) as (ctx, customer_id):
         with ctx.engine.connect() as conn:
             held = store.held_meters(conn, customer_id, ctx.today())
@@ -156,6 +173,8 @@ def meters_command(settings: Settings, number: str) -> None:
 @pass_settings
 def list_command(settings: Settings, number: str, limit: int, lang: str | None) -> None:
     """The customer's submissions, newest first, with where each one is."""
+    from sync.submissions import service
+
     locale = lang or settings.portal.default_locale
     with _customer(settings, number, locale) as (ctx, customer_id):
         views = service.submissions_of(ctx, customer_id, limit=limit)

@@ -8,7 +8,8 @@ see are in ``sync.submissions.messages``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -31,7 +32,7 @@ class Problem:
 
     code: str
     field: str  # the form field it belongs to, e.g. "value", "meters[1].date", "body"
-    params: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = dataclass_field(default_factory=dict)  # ``field`` names the attribute above
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,10 @@
 list what was submitted. The portal's views and `ibok submit` both call these, nothing else writes
 submissions.
 
-Each call checks the input against the store inside one write transaction and, when nothing is
-wrong, writes the submissions and their outbox rows in it; bad input writes nothing. The same form
-sent again (double click, back button, a retry) carries the same token, so it names the same
-submission ids and nothing new is written.
+Each call checks the input against the store inside one unit of work (one write transaction) and,
+when nothing is wrong, writes the submissions and their outbox rows in it; bad input writes nothing.
+The same form sent again (double click, back button, a retry) carries the same token, so it names
+the same submission ids and nothing new is written.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 
 from adapters.store.content import terms
-from adapters.store.db import writer
 from adapters.store.outbox import submitted as store
+from adapters.store.unit_of_work import UnitOfWork
 from config.clock import utcnow
 from sync import failpoints
 from sync.submissions.rules import (
@@ -90,7 +90,8 @@ def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check:
     transaction: both are written, or neither.
     """
     ids = [submission_id(customer_id, token, item) for item in items]
-    with writer(ctx.engine).begin() as conn:
+    with UnitOfWork(ctx.engine) as uow:
+        conn = uow.conn
         if store.customer(conn, customer_id) is None:
             return Submitted(problems=[Problem("customer_unknown", "customer")])
         if ids and store.existing(conn, ids):

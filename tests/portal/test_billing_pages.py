@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import and_, func, select, update
 
@@ -31,6 +32,7 @@ from adapters.store.tables import (
     sellers,
     settlements,
 )
+from config import clock
 from portal.app import create_app
 from tests.conftest import BillingDatabase
 from tests.portal.browser import VIEWPORTS, chromium, violations
@@ -203,6 +205,26 @@ def test_each_status_filter_lists_exactly_the_matching_invoices(shop: Site) -> N
         assert badges == len(expected) or status == "correcting", status  # a correction shows its payment's
         checked.add(status)
     assert checked >= {"paid", "partly_paid", "overdue", "cancelled", "correcting"}, checked
+
+
+def test_an_unpaid_invoice_turns_overdue_the_day_after_it_is_due_on_the_portals_clock(shop: Site) -> None:
+    """The portal's "today" is the one clock (config.clock): moved to the due date and a day past it,
+    the same invoice is unpaid and then overdue, in the list, its filter and the dashboard's sum."""
+    i, s = invoices.c, settlements.c
+    invoice_id, customer_id, due_on = query(shop, select(i.id, i.customer_id, i.due_on)
+                                            .join(settlements, s.invoice_id == i.id)
+                                            .where(s.remaining > 0, s.paid == 0, i.gross > 0, i.cancelled.is_(False))
+                                            .order_by(i.due_on.desc(), i.id))[0]
+    for day, status in ((due_on, "unpaid"), (due_on + timedelta(days=1), "overdue")):
+        noon = datetime.combine(day, datetime.min.time().replace(hour=12), tzinfo=WARSAW)
+        with time_machine.travel(noon, tick=False):  # logged in on that day: a session lives for hours
+            client = customer_client(shop, f"zegar-{status}@example.pl", customer_id)
+            assert clock.today("Europe/Warsaw") == day
+            listed = invoice_ids(all_pages(client, f"/invoices?status={status}"))
+            assert invoice_id in listed, (day, status)
+            other = "overdue" if status == "unpaid" else "unpaid"
+            assert invoice_id not in invoice_ids(all_pages(client, f"/invoices?status={other}")), (day, other)
+            assert f'class="status status-{status}"' in page(client, f"/invoices/{invoice_id}")
 
 
 def test_the_period_filters_take_a_year_or_a_month_at_either_end(shop: Site) -> None:

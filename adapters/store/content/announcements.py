@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
+from adapters.store.statements import inserted_id
 from adapters.store.tables import (
     announcement_districts,
     announcements,
@@ -36,13 +37,13 @@ def publish(conn: Connection, *, kind: str, title_pl: str, body_pl: str, valid_f
     if kind not in KINDS or not title_pl.strip() or not body_pl.strip() or valid_until <= valid_from:
         raise ValueError("an announcement needs a kind, a Polish title and text, and an end after its start")
     chosen = sorted(set(targets))
-    new_id = conn.execute(announcements.insert().values(
+    new_id = inserted_id(conn.execute(announcements.insert().values(
         kind=kind, title_pl=title_pl.strip(), title_en=(title_en or "").strip() or None, body_pl=body_pl.strip(),
         body_en=(body_en or "").strip() or None, everyone=not chosen, valid_from=valid_from,
-        valid_until=valid_until, published_by=published_by, created_at=utcnow())).inserted_primary_key[0]
+        valid_until=valid_until, published_by=published_by, created_at=utcnow())))
     if chosen:
         conn.execute(announcement_districts.insert(), [{"announcement_id": new_id, "district": d} for d in chosen])
-    return int(new_id)
+    return new_id
 
 
 def withdraw(conn: Connection, announcement_id: int) -> bool:

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import PurePath
 from typing import Any
 
-from sqlalchemy import Connection, Select, select, update
+from sqlalchemy import Column, Connection, Select, String, select, update
 
 from adapters.store.statements import insert_statement
 from adapters.store.tables import forms
@@ -73,14 +73,22 @@ def kind(filename: str, content: bytes) -> tuple[str, str]:
     return found
 
 
+def _length(column: Column[Any]) -> int:
+    """The most characters a column of a String type of set length holds."""
+    if not isinstance(column.type, String) or column.type.length is None:
+        raise TypeError(f"{column.name} is not a String of set length")
+    return column.type.length
+
+
 def _checked(slug: str, title_pl: str, title_en: str, description_pl: str | None, description_en: str | None,
              category: str) -> None:
-    if not SLUG.fullmatch(slug) or len(slug) > forms.c.slug.type.length:
+    slug_length, title_length = _length(forms.c.slug), _length(forms.c.title_pl)
+    if not SLUG.fullmatch(slug) or len(slug) > slug_length:
         raise FormRejected(f"slug {slug!r}: lower-case letters, digits and single hyphens, at most "
-                           f"{forms.c.slug.type.length} characters (e.g. warunki-techniczne)")
+                           f"{slug_length} characters (e.g. warunki-techniczne)")
     for language, title in (("Polish", title_pl), ("English", title_en)):
-        if not title.strip() or len(title) > forms.c.title_pl.type.length:
-            raise FormRejected(f"the {language} title: 1 to {forms.c.title_pl.type.length} characters")
+        if not title.strip() or len(title) > title_length:
+            raise FormRejected(f"the {language} title: 1 to {title_length} characters")
     if bool(description_pl) != bool(description_en):
         raise FormRejected("a description needs both languages, Polish and English, or neither")
     if category not in CATEGORIES:
@@ -123,7 +131,7 @@ def title_order(title: str) -> str:
     return title.casefold().translate(_POLISH_ORDER)
 
 
-def _in_order(conn: Connection, query: Select, language: str) -> list[dict[str, Any]]:
+def _in_order(conn: Connection, query: Select[*tuple[Any, ...]], language: str) -> list[dict[str, Any]]:
     """By category (in CATEGORIES' order), then by title in ``language`` ("pl" or "en")."""
     title = "title_en" if language == "en" else "title_pl"
     return sorted((dict(r) for r in conn.execute(query).mappings()),

@@ -16,6 +16,7 @@ from sqlalchemy import (
     update,
 )
 
+from adapters.store.statements import inserted_id
 from adapters.store.tables import account_customers, accounts, customers
 from config.clock import utcnow
 
@@ -27,7 +28,7 @@ def create(conn: Connection, *, email: str, name: str, password_hash: str, local
         email=email.strip().lower(), name=name, password_hash=password_hash, locale=locale,
         must_change_password=must_change_password, created_at=now, password_changed_at=now,
         email_confirmed_at=now if confirmed else None))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def by_email(conn: Connection, email: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
+from adapters.store.statements import inserted_id
 from adapters.store.tables import admins
 from config.clock import utcnow
 
@@ -19,7 +20,7 @@ def create(conn: Connection, *, email: str, name: str, role: str, password_hash:
     result = conn.execute(admins.insert().values(
         email=email.strip().lower(), name=name.strip(), role=role, password_hash=password_hash,
         must_change_password=must_change_password, created_at=utcnow()))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def by_email(conn: Connection, email: str) -> dict[str, Any] | None:

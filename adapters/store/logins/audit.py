@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, delete, select
@@ -37,7 +36,7 @@ class AuditFilter:
     until: date | None = None
 
 
-def _matches(column: Any, wanted: str) -> ColumnElement[bool]:
+def _matches(column: ColumnElement[str], wanted: str) -> ColumnElement[bool]:
     """Exact, or every value starting with ``wanted`` when it ends in "." or ":" (no wildcards typed)."""
     if wanted.endswith((".", ":")):
         escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from adapters.store.statements import inserted_id
 from adapters.store.tables import customers, invoices, registrations
 from config.clock import utcnow
 
@@ -30,7 +31,7 @@ def add(conn: Connection, *, account_id: int, customer_number: str, invoice_numb
         account_id=account_id, customer_number=customer_number.strip()[:20], invoice_number=invoice_number,
         invoice_gross=invoice_gross, state=state, created_at=utcnow(),
         decided_at=utcnow() if state != "pending" else None, decided_by="proof" if state == "approved" else None))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def pending_for(conn: Connection, account_id: int) -> list[dict[str, Any]]:

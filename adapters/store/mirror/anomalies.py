@@ -121,8 +121,9 @@ def replace(conn: Connection, stream: str, kind: str, rows: dict[int, str | None
         conn.execute(delete(sync_anomalies).where(a.stream == stream, a.kind == kind, a.row_key.in_(chunk)))
     now = utcnow()
     named = parent_keys or {}
-    new = [{"stream": stream, "kind": kind, "row_key": k, "parent": parent, "parent_key": named.get(k),
-            "detail": d, "found_at": now} for k, d in sorted(rows.items()) if k not in stored]
+    new: list[dict[str, Any]] = [
+        {"stream": stream, "kind": kind, "row_key": k, "parent": parent, "parent_key": named.get(k),
+         "detail": d, "found_at": now} for k, d in sorted(rows.items()) if k not in stored]
     if new:
         conn.execute(insert_statement(conn, sync_anomalies).on_conflict_do_nothing(), new)
     return [row["row_key"] for row in new]

@@ -41,7 +41,7 @@ from config.clock import utcnow
 FOREVER = date(9999, 12, 31)  # the end of a contract without one
 
 
-class month_start(FunctionElement):
+class month_start(FunctionElement[date]):
     """The first day of a date's month, in each store dialect's own words."""
 
     type = Date()

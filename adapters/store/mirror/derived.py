@@ -188,9 +188,10 @@ def customer_summaries(customer_ids: Iterable[int],
     pay) of invoices not cancelled with something left; the next payment due is the earliest
     due date and what is left on the invoices due then.
     """
-    rows = {c: {"customer_id": c, "invoiced": ZERO_MONEY, "paid": ZERO_MONEY, "open_amount": ZERO_MONEY,
-                "next_due_on": None, "next_due_amount": None, "legalization_due_on": None,
-                "last_reading_on": None, "refreshed_at": now} for c in customer_ids}
+    rows: dict[int, dict[str, Any]] = {
+        c: {"customer_id": c, "invoiced": ZERO_MONEY, "paid": ZERO_MONEY, "open_amount": ZERO_MONEY,
+            "next_due_on": None, "next_due_amount": None, "legalization_due_on": None,
+            "last_reading_on": None, "refreshed_at": now} for c in customer_ids}
     for customer_id, gross, cancelled in invoices:
         if not cancelled:
             rows[customer_id]["invoiced"] += gross

@@ -12,12 +12,12 @@ of the meters and customers on both sides is recomputed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, select
 
 from adapters.ports import Changes
-from adapters.records import INHERITED, row_digest
+from adapters.records import INHERITED, Record, row_digest
 from adapters.store.mirror import reader, refresh, writer
 from adapters.store.statements import IN_CHUNK, upsert
 from adapters.store.tables import MIRRORED, contracts
@@ -76,6 +76,6 @@ def _follow(conn: Connection, child: str, field: str, link: str, parents: Mappin
     for start in range(0, len(keys), IN_CHUNK):
         rows = []
         for record, _digest in reader.rebuild(conn, child, table.c[link].in_(keys[start:start + IN_CHUNK])):
-            moved = record._replace(**{field: parents[getattr(record, link)]})
+            moved = cast("Record", record)._replace(**{field: parents[getattr(record, link)]})
             rows.append(writer.row_of(moved, row_digest(moved, None)))
         upsert(conn, table, rows)

@@ -6,20 +6,20 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Column, ColumnElement, Connection, and_, func, select
 
-from adapters.records import ENTITIES, InvoiceLine
+from adapters.records import ENTITIES, Invoice, InvoiceLine, Record
 from adapters.store.statements import IN_CHUNK
 from adapters.store.tables import MIRRORED, contracts, customer_summaries, invoice_lines, invoices, payments
 
 
-def _key(entity: str):  # noqa: ANN202 - a SQLAlchemy column
+def _key(entity: str) -> Column[Any]:
     return MIRRORED[entity].primary_key.columns.values()[0]
 
 
-def _between(entity: str, after: int | None, upto: int | None) -> list:
+def _between(entity: str, after: int | None, upto: int | None) -> list[ColumnElement[bool]]:
     key = _key(entity)
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if after is not None:
         clauses.append(key > after)
     if upto is not None:
@@ -69,10 +69,10 @@ def values(conn: Connection, entity: str, field: str, keys: Iterable[int]) -> di
     return found
 
 
-def rebuild(conn: Connection, entity: str, where: Any, limit: int | None = None) -> list[tuple[tuple, str]]:
+def rebuild(conn: Connection, entity: str, where: Any, limit: int | None = None) -> list[tuple[tuple[Any, ...], str]]:
     """Stored rows rebuilt as canonical records, with their digests, in key order."""
     table, key = MIRRORED[entity], _key(entity)
-    record_type = ENTITIES[entity]
+    record_type: type[Record] = ENTITIES[entity]
     fields = [f for f in record_type._fields if f != "lines"]
     rows = conn.execute(select(*[table.c[f] for f in fields], table.c.row_hash).where(where).order_by(key)
                         .limit(limit)).all()
@@ -85,11 +85,11 @@ def rebuild(conn: Connection, entity: str, where: Any, limit: int | None = None)
             .where(and_(invoice_lines.c.invoice_id >= rows[0][0], invoice_lines.c.invoice_id <= rows[-1][0]))
             .order_by(invoice_lines.c.invoice_id, invoice_lines.c.position, invoice_lines.c.id)).all()
         lines = {inv: tuple(InvoiceLine(*r) for r in group) for inv, group in groupby(line_rows, key=lambda r: r[1])}
-    return [(record_type(*row[:-1], lines.get(row[0], ())), row[-1]) for row in rows]
+    return [(Invoice._make((*row[:-1], lines.get(row[0], ()))), row[-1]) for row in rows]
 
 
 def rows_between(conn: Connection, entity: str, after: int | None, upto: int | None,
-                 limit: int) -> list[tuple[tuple, str]]:
+                 limit: int) -> list[tuple[tuple[Any, ...], str]]:
     """Stored rows with keys after ``after`` and up to ``upto`` as (record, digest), in key order."""
     return rebuild(conn, entity, and_(True, *_between(entity, after, upto)), limit)
 
@@ -119,7 +119,7 @@ def totals(conn: Connection) -> tuple[dict[int, Any], dict[int, Any]]:
     return invoiced, dict(conn.execute(select(p.customer_id, func.sum(p.amount)).group_by(p.customer_id)).all())
 
 
-def balances_after(conn: Connection, after: int | None, limit: int) -> list[tuple]:
+def balances_after(conn: Connection, after: int | None, limit: int) -> list[tuple[Any, ...]]:
     """(customer id, balance) from the derived summaries, in customer order."""
     s = customer_summaries.c
     query = select(s.customer_id, s.balance).order_by(s.customer_id).limit(limit)

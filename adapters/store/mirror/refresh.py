@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -58,6 +59,7 @@ GROUP_MONTHS = 12  # owners stale from within a year of each other are recompute
 
 Marks = list[tuple[int, date | None]]  # (owner, stale since: a month, None for every month)
 Groups = dict[date | None, list[int]]  # owners by the month they are recomputed from (None: every month)
+_Month = TypeVar("_Month", bound=date | None)
 
 
 def _claim(conn: Connection, marks: Table, limit: int) -> Marks:
@@ -153,7 +155,8 @@ def _among(conn: Connection, column: Any, values: Iterable[Any]) -> Any:
     return column.in_(list(values))
 
 
-def _each(conn: Connection, owner: Any, groups: Groups, condition: Callable[[date], Any]) -> Any:
+def _each(conn: Connection, owner: Any, groups: Mapping[_Month, Sequence[int]],
+          condition: Callable[[date], Any]) -> Any:
     """The rows of each group's owners that ``condition`` of its month selects (every row: month None)."""
     return or_(*(and_(_among(conn, owner, owners), true() if floor is None else condition(floor))
                  for floor, owners in groups.items()))
@@ -197,7 +200,7 @@ def _reading_groups(conn: Connection, meter_ids: Sequence[int], floor: date | No
     (from that month, or its group's earlier one) takes the readings from there on and the day of
     the reading before those: that same last reading when it lies before, else one more look.
     """
-    if floor in (ALL_MONTHS, NO_MONTHS):
+    if floor is ALL_MONTHS or floor == NO_MONTHS:
         return {floor: list(meter_ids)}, {}
     last = _last_readings(conn, {floor: meter_ids})
     groups = _grouped({m: derived.month_of(last[m] + derived.ONE_DAY) if m in last else floor for m in meter_ids})
@@ -210,7 +213,7 @@ def _reading_groups(conn: Connection, meter_ids: Sequence[int], floor: date | No
             elif meter_id in last:
                 again[start].append(meter_id)
     previous.update(_last_readings(conn, again))
-    return groups, previous
+    return dict(groups.items()), previous  # the months as Groups' keys (a dict is invariant in its keys)
 
 
 def refresh_meters(conn: Connection, marks: Marks) -> None:
@@ -255,7 +258,8 @@ def _charges_groups(conn: Connection, customer_ids: Sequence[int], floor: date |
     starts = dict(conn.execute(select(i.customer_id, func.min(i.period_from))
                                .where(and_(_among(conn, i.customer_id, customer_ids), i.issued_on >= floor))
                                .group_by(i.customer_id)).all())
-    return _grouped({c: min(floor, derived.month_of(starts[c])) if c in starts else floor for c in customer_ids})
+    groups = _grouped({c: min(floor, derived.month_of(starts[c])) if c in starts else floor for c in customer_ids})
+    return dict(groups.items())  # the months as Groups' keys (a dict is invariant in its keys)
 
 
 def refresh_customers(conn: Connection, marks: Marks) -> None:
@@ -285,7 +289,8 @@ def refresh_customers(conn: Connection, marks: Marks) -> None:
         if active:
             active_points.setdefault(point_id, set()).add(customer_id)
     points = {h[1] for h in holdings}
-    legalizations, last_readings, month_rows = [], [], []
+    legalizations, last_readings = [], []
+    month_rows: Sequence[tuple[int, date, Decimal]] = []
     if active_points:
         for point_id, valid_until in conn.execute(
                 select(m.point_id, m.legalization_valid_until)

@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Final, cast
 
 from sqlalchemy import Connection, Table, case, delete, null, or_, select
 
 from adapters.ports import Changes
+from adapters.records import Invoice, Record
 from adapters.store.mirror.derived import month_of
 from adapters.store.statements import IN_CHUNK, insert_statement, upsert
 from adapters.store.tables import MIRRORED, dirty_customers, dirty_meters, invoice_lines
 
 # From when a mark's derived data is stale: every month, no month (the summary only), or a month.
-ALL_MONTHS: date | None = None
+ALL_MONTHS: Final[None] = None
 NO_MONTHS = date.max
 
 
@@ -58,8 +59,8 @@ def delete_keys(conn: Connection, table: Table, column: str, keys: Sequence[Any]
         conn.execute(delete(table).where(table.c[column].in_(chunk)))
 
 
-def row_of(record: tuple, row_hash: str, source_sum: int | None = None) -> dict[str, Any]:
-    row = record._asdict()  # type: ignore[attr-defined]
+def row_of(record: tuple[Any, ...], row_hash: str, source_sum: int | None = None) -> dict[str, Any]:
+    row = cast("Record", record)._asdict()  # a canonical record: a NamedTuple
     row.pop("lines", None)
     row["row_hash"] = row_hash
     row["source_sum"] = source_sum
@@ -81,7 +82,7 @@ def apply(conn: Connection, changes: Changes) -> None:
         sums = changes.sums or [None] * len(changes.upserts)
         upsert(conn, table, [row_of(r, h, s) for r, h, s in zip(changes.upserts, changes.hashes, sums, strict=False)])
         if changes.entity == "invoices":
-            lines = [line._asdict() for inv in changes.upserts for line in inv.lines]
+            lines = [line._asdict() for inv in cast("list[Invoice]", changes.upserts) for line in inv.lines]
             upsert(conn, invoice_lines, lines)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, Select, and_, case, func, or_, select, tuple_, update
 
 from adapters.records import Delivery
 from adapters.store.tables import customers, outbox, submissions
@@ -77,7 +77,7 @@ def claim(conn: Connection, holder: str, limit: int, claim_for: timedelta,
             for i, r in rows.items()]
 
 
-def _delivery(row: Mapping[str, Any]) -> Delivery:
+def _delivery(row: RowMapping) -> Delivery:
     return Delivery(row["id"], row["kind"], row["customer_id"], row["submitted_at"], *(row[c] for c in _PAYLOAD))
 
 
@@ -147,7 +147,7 @@ def cancel(conn: Connection, ids: Sequence[str]) -> int:
 
 
 def counts(conn: Connection) -> dict[str, int]:
-    found = dict(conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all())
+    found: dict[str, int] = dict(conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all())
     return {state: int(found.get(state, 0)) for state in STATES}
 
 
@@ -155,7 +155,7 @@ def oldest_pending(conn: Connection) -> datetime | None:
     return conn.execute(select(func.min(outbox.c.created_at)).where(outbox.c.state == "pending")).scalar()
 
 
-def _with_submission() -> Select:
+def _with_submission() -> Select[*tuple[Any, ...]]:
     """Outbox rows with their submission's kind and customer (id and billing's number)."""
     return (select(outbox, submissions.c.kind, submissions.c.customer_id, submissions.c.submitted_by,
                    customers.c.number.label("customer_number"))

@@ -124,7 +124,8 @@ def case_stages(conn: Connection, submitted_since: datetime, since: datetime) ->
 
 def queued(conn: Connection, events: Iterable[str], chunk: int = 500) -> set[str]:
     """Which of these message keys are in the e-mail outbox already (sent or not)."""
-    keys, found = list(events), set()
+    keys = list(events)
+    found: set[str] = set()
     for start in range(0, len(keys), chunk):
         found.update(conn.execute(select(mail_outbox.c.event)
                                   .where(mail_outbox.c.event.in_(keys[start:start + chunk]))).scalars())

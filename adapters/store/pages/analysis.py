@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select
+from sqlalchemy import BindParameter, Connection, and_, bindparam, func, select
 
 from adapters.store.mirror.derived import ZERO_MONEY, ZERO_QTY, month_of
 from adapters.store.tables import (
@@ -110,7 +110,7 @@ _SPAN = select(func.min(_cm.month), func.max(_cm.month)).where(_cm.customer_id =
 # The holdings with the span on each row: one round trip for both where the customer has a contract.
 _HOLDINGS_SPAN = _HOLDINGS.add_columns(_SPAN.with_only_columns(func.min(_cm.month)).scalar_subquery(),
                                        _SPAN.with_only_columns(func.max(_cm.month)).scalar_subquery())
-_BETWEEN = (bindparam("first"), bindparam("last"))
+_BETWEEN: tuple[BindParameter[date], BindParameter[date]] = (bindparam("first"), bindparam("last"))
 _m, _p = meters.c, points.c
 _METERS = (select(_m.id, _m.serial_number, _m.main, _m.point_id, _m.mounted_on, _m.dismounted_on,
                   _p.street, _p.house_number, _p.flat_number, _p.city)

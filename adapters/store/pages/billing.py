@@ -67,7 +67,7 @@ def _pages(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
 
-def paginate(conn: Connection, query: Select, number: int, size: int,
+def paginate(conn: Connection, query: Select[*tuple[Any, ...]], number: int, size: int,
              params: dict[str, Any] | None = None) -> Page:
     """Page ``number`` of ``query`` (ordered; run with ``params``), clamped to the pages there are. One
     round trip: the count rides along with the page's rows; only a page past the end costs a count of
@@ -91,7 +91,7 @@ def paginate(conn: Connection, query: Select, number: int, size: int,
 
 
 @lru_cache(maxsize=64)
-def _counted(query: Select) -> Select:
+def _counted(query: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
     """``query`` with the count of all its rows on each row, and the page's size and offset as
     parameters: built once for a statement its module builds once (a page's statements are)."""
     return (query.add_columns(func.count().over().label("_total"))
@@ -131,7 +131,7 @@ def _with_settlement() -> Any:
 
 
 @lru_cache(maxsize=32)
-def _invoice_list(since: bool, until: bool, status: str | None) -> Select:
+def _invoice_list(since: bool, until: bool, status: str | None) -> Select[*tuple[Any, ...]]:
     """The statement listing a customer's invoices, newest first, for one shape of the filters (which of
     them are given): built once per shape, the customer, today and the dates are its parameters."""
     i, s = invoices.c, settlements.c

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     and_,
     bindparam,
@@ -29,7 +30,8 @@ from adapters.store.tables import contracts, meters, points, readings
 
 # Built once, run with parameters (customer, today, meter): building a statement costs more than running it.
 _c, _m, _p, _r = contracts.c, meters.c, points.c, readings.c
-_CUSTOMER, _TODAY = bindparam("customer"), bindparam("today")
+_CUSTOMER: BindParameter[int] = bindparam("customer")
+_TODAY: BindParameter[date] = bindparam("today")
 # The meter stood at a point of one of the customer's contracts while that contract ran.
 _HELD_WHILE_MOUNTED = exists().where(and_(
     _c.customer_id == _CUSTOMER, _c.point_id == _m.point_id,

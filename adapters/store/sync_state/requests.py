@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
+from adapters.store.statements import inserted_id
 from adapters.store.tables import daemons, sync_requests
 from config.clock import utcnow
 
@@ -20,7 +21,7 @@ def add(conn: Connection, *, mode: str, streams: list[str], requested_by: str,
     result = conn.execute(sync_requests.insert().values(
         mode=mode, streams=" ".join(streams), customer_number=customer_number, requested_by=requested_by,
         requested_at=utcnow()))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def take(conn: Connection, holder: str) -> dict[str, Any] | None:

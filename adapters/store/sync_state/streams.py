@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
-from adapters.store.statements import insert_ignore, upsert
+from adapters.store.statements import insert_ignore, inserted_id, upsert
 from adapters.store.tables import stream_leases, stream_states, sync_runs
 from config.clock import utcnow
 
@@ -53,7 +53,8 @@ def acquire_lease(conn: Connection, stream: str, holder: str, ttl: timedelta,
         .values(holder=holder, token=lease.token + 1, expires_at=now + ttl))
     if taken.rowcount != 1:
         return None
-    return conn.execute(select(lease.token).where(lease.stream == stream)).scalar_one()
+    token: int = conn.execute(select(lease.token).where(lease.stream == stream)).scalar_one()
+    return token
 
 
 def renew_lease(conn: Connection, stream: str, token: int, ttl: timedelta) -> None:
@@ -84,7 +85,7 @@ def start_run(conn: Connection, stream: str, mode: str, holder: str, requested_b
     result = conn.execute(sync_runs.insert().values(stream=stream, mode=mode, holder=holder, started_at=utcnow(),
                                                     rows_read=0, rows_written=0, rows_deleted=0,
                                                     outcome="running", requested_by=requested_by))
-    return int(result.inserted_primary_key[0])
+    return inserted_id(result)
 
 
 def finish_run(conn: Connection, run_id: int, **values: Any) -> None:
