@@ -134,8 +134,20 @@ def config_show(settings: Settings) -> None:
 @config_command.command("check")
 @pass_settings
 def config_check(settings: Settings) -> None:
-    """Check that the billing DSN and the portal secret key are set, then print the settings."""
+    """Check the settings a production deployment needs, then print the settings.
+
+    The billing DSN and the portal secret key must be set, and config.production's rules hold (no
+    development mode, a strong secret key, trusted proxies named behind https); each broken rule is
+    one line on stderr and the exit status is 1.
+    """
+    from config.production import production_problems  # only this command needs it
+
     settings.require("billing.dsn", "portal.secret_key")
+    problems = production_problems(settings)
+    for problem in problems:
+        click.echo(f"ibok: error: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
     _echo_settings(settings)
     click.echo("Settings OK.")
 

@@ -219,6 +219,9 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds after login after which a portal session ends anyway"),
     Setting("portal", "base_url", TEXT, "http://127.0.0.1:8000", False,
             "the portal's address as customers reach it (links in e-mails)"),
+    Setting("portal", "trusted_proxies", _integer(0, 5), 0, False,
+            "how many reverse proxies in front of the portal append to X-Forwarded-For and set X-Forwarded-Proto"
+            " and -Host, 0 for none (the client's address is then the connection's)"),
     Setting("mail", "host", TEXT, "localhost", False, "the SMTP server that sends iBOK's e-mails"),
     Setting("mail", "port", _integer(1, 65535), 25, False, "the SMTP server's port"),
     Setting("mail", "security", _choice("none", "starttls", "tls"), "starttls", False,

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.store.db import create_store_engine
 from config.logs import configure_logging
@@ -58,7 +59,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = create_store_engine(settings.store.url)
     app.extensions["ibok"] = Portal(settings, engine)
     app.session_interface = StoreSessionInterface(engine, timedelta(seconds=settings.portal.session_idle_s),
-                                                  timedelta(seconds=settings.portal.session_absolute_s))
+                                                  timedelta(seconds=settings.portal.session_absolute_s),
+                                                  host_only=not settings.portal.development)
+    if hops := settings.portal.trusted_proxies:
+        # The client's address (attempt limits, the audit log), scheme and host from the last `hops`
+        # entries of X-Forwarded-*, which only the trusted proxies wrote; anything a client sent
+        # itself lies further left and is ignored. With 0 the headers are not read at all.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     # Registered before the CSRF check reads a body: only an administrator's form upload may exceed 2 MB.
     from portal.admin.uploads import allow_uploads
     app.before_request(allow_uploads)

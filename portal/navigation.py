@@ -56,7 +56,7 @@ def install(app: Flask) -> None:
         key = (request.script_root, request_locale(), here)
         if key not in drawn:
             draw = get_template_attribute("_chrome.html", "menu_nav")
-            drawn[key] = Markup(draw(gettext("Main menu"), found, here))
+            drawn[key] = draw(gettext("Main menu"), found, here)  # Markup: the macro's template autoescapes
         return drawn[key]
 
     @app.context_processor

@@ -5,6 +5,11 @@ who is logged in, and when the session began and was last seen. A session ends a
 ``portal.session_idle_s`` without a request and ``portal.session_absolute_s`` after it began,
 at logout, and for every other session of a login whose password changes. ``rotate`` gives a
 session a new token (at login), so a token known before login is worth nothing after it.
+
+Outside development mode the cookie is ``__Host-ibok_session``: browsers accept a cookie of that
+name only when it is Secure, has Path=/ and no Domain, set by an https page, so neither a plain-http
+page nor a sibling subdomain can plant or overwrite it (session fixation). Development on plain http
+keeps ``ibok_session``, which browsers would refuse with the prefix.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from config.clock import utcnow
 from portal.context import reading
 
 COOKIE = "ibok_session"
+HOST_COOKIE = f"__Host-{COOKIE}"
 TOUCH_EVERY = timedelta(seconds=60)  # how stale "last seen" may get before a request writes it
 
 
@@ -68,13 +74,15 @@ class StoreSession(CallbackDict, SessionMixin):
 
 
 class StoreSessionInterface(SessionInterface):
-    def __init__(self, engine: Engine, idle: timedelta, absolute: timedelta) -> None:
+    def __init__(self, engine: Engine, idle: timedelta, absolute: timedelta, *, host_only: bool = True) -> None:
         self.engine = engine
         self.idle = idle
         self.absolute = absolute
+        self.host_only = host_only  # the __Host- cookie: Secure, Path=/, no Domain
+        self.cookie = HOST_COOKIE if host_only else COOKIE
 
     def open_session(self, app: Flask, request: Request) -> StoreSession:
-        token = request.cookies.get(COOKIE)
+        token = request.cookies.get(self.cookie)
         if not token or len(token) > 100:
             return StoreSession()
         with reading() as conn:  # the request's read connection: the page's reads follow on it
@@ -93,7 +101,10 @@ class StoreSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         assert isinstance(session, StoreSession)
-        domain, path = self.get_cookie_domain(app), self.get_cookie_path(app)
+        if self.host_only:  # what the prefix demands, whatever SESSION_COOKIE_* say
+            domain, path, secure = None, "/", True
+        else:
+            domain, path, secure = self.get_cookie_domain(app), self.get_cookie_path(app), self.get_cookie_secure(app)
         now = utcnow()
         if session.rotated_from is None and not session.modified:  # most requests: at most a touch
             if session.token is not None and session.seen_at is not None and now - session.seen_at > TOUCH_EVERY:
@@ -104,7 +115,8 @@ class StoreSessionInterface(SessionInterface):
             if session.rotated_from is not None:
                 web_sessions.drop(conn, _digest(session.rotated_from))
                 if not session:  # ended, and nothing new to keep
-                    response.delete_cookie(COOKIE, domain=domain, path=path)
+                    response.delete_cookie(self.cookie, domain=domain, path=path, secure=secure, httponly=True,
+                                           samesite="Lax")
                     return
             if not session and session.token is None:
                 return  # nothing worth a session
@@ -113,8 +125,8 @@ class StoreSessionInterface(SessionInterface):
             web_sessions.save(conn, _digest(session.token), account_id=session.account_id,
                               data=json.dumps(dict(session)), created_at=session.created_at or now, seen_at=now,
                               expires_at=(session.created_at or now) + self.absolute)
-        response.set_cookie(COOKIE, session.token, httponly=True, secure=self.get_cookie_secure(app),
-                            samesite="Lax", domain=domain, path=path)
+        response.set_cookie(self.cookie, session.token, httponly=True, secure=secure, samesite="Lax", domain=domain,
+                            path=path)
         response.vary.add("Cookie")
 
     def end_other_sessions(self, account_id: int, keep: StoreSession) -> int:

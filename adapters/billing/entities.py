@@ -49,7 +49,7 @@ class Entity:
     def select(self, quote_do: str, extra: str | None = None) -> str:
         """The SELECT of the entity's columns (and ``extra``, an expression after them) over its tables."""
         columns = self.columns.format(do=quote_do) + (f", {extra}" if extra else "")
-        return f"SELECT {columns} FROM {self.table} t {self.joins}".rstrip()
+        return f"SELECT {columns} FROM {self.table} t {self.joins}".rstrip()  # nosec B608  # columns, tables and joins: the Entity declarations below
 
 
 def _customer(row: Row, utc: ToUtc) -> r.Customer:
@@ -182,7 +182,7 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
 LINE_COLUMNS = ["p.ID_POZ", "p.ID_FAKT", "p.LP", "p.NAZWA", "p.ILOSC", "p.JM", "p.CENA_NETTO", "p.STAWKA_VAT",
                 "p.NETTO", "p.VAT", "p.BRUTTO"]
 LINES_SELECT = (f"SELECT {', '.join(LINE_COLUMNS)}{{extra}} FROM POZYCJE_FAKTURY p WHERE p.ID_FAKT IN ({{marks}})"
-                " ORDER BY p.ID_FAKT, p.LP, p.ID_POZ")
+                " ORDER BY p.ID_FAKT, p.LP, p.ID_POZ")  # nosec B608  # constant columns; {marks} become ? marks
 
 # How each product spells the vendor's column DO, a reserved word (PostgreSQL folded it to lower case).
 QUOTED_DO = {"sqlite": '"DO"', "mariadb": "`DO`", "postgresql": '"do"'}

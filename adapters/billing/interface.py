@@ -142,7 +142,7 @@ class InterfaceWriter:
         columns = ("KLUCZ", *target.columns, "DATA_ZGLOSZENIA", "STATUS", "DATA_MOD")
         values = (delivery.key, *target.values(delivery), self._local(delivery.submitted_at), "N",
                   self._local(utcnow()))
-        sql = f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        sql = f"INSERT INTO {target.table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # nosec B608  # table and columns from TARGETS, values bound as ?
         cursor = conn.cursor()
         try:
             cursor.execute(sql, *(self._param(v) for v in values))
@@ -154,7 +154,7 @@ class InterfaceWriter:
         target = TARGETS[kind]
         cursor = self._connection().cursor()
         try:
-            row = cursor.execute(f"SELECT {', '.join(target.columns)} FROM {target.table} WHERE KLUCZ = ?",
+            row = cursor.execute(f"SELECT {', '.join(target.columns)} FROM {target.table} WHERE KLUCZ = ?",  # nosec B608  # table and columns from TARGETS, the key bound as ?
                                  key).fetchone()
         finally:
             cursor.close()
@@ -169,7 +169,7 @@ class InterfaceWriter:
         target = TARGETS[kind]
         cursor = self._connection().cursor()
         try:
-            row = cursor.execute(f"SELECT {target.key} FROM {target.table} WHERE KLUCZ = ?", key).fetchone()
+            row = cursor.execute(f"SELECT {target.key} FROM {target.table} WHERE KLUCZ = ?", key).fetchone()  # nosec B608  # table and key column from TARGETS, the key bound as ?
         finally:
             cursor.close()
         return None if row is None else int(row[0])

@@ -159,7 +159,7 @@ class OdbcBillingSource:
     # ----- BillingSource ---------------------------------------------------------------------
     def signpost(self, entity: str) -> datetime | None:
         spec = self._entity(entity)
-        rows = self._fetch(f"SELECT MAX(DATA_MOD) FROM {spec.table}")
+        rows = self._fetch(f"SELECT MAX(DATA_MOD) FROM {spec.table}")  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
         return stamp(rows[0][0]) if rows else None
 
     def now_local(self) -> datetime:
@@ -209,12 +209,12 @@ class OdbcBillingSource:
 
     def bounds(self, entity: str) -> tuple[int, int] | None:
         spec = self._entity(entity)
-        low, high = self._fetch(f"SELECT MIN({spec.key}), MAX({spec.key}) FROM {spec.table}")[0]
+        low, high = self._fetch(f"SELECT MIN({spec.key}), MAX({spec.key}) FROM {spec.table}")[0]  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
         return None if low is None else (int(low), int(high))
 
     def key_at(self, entity: str, after: int | None, offset: int) -> int | None:
         spec = self._entity(entity)
-        rows = self._fetch(f"SELECT {spec.key} FROM {spec.table} WHERE {spec.key} > ? ORDER BY {spec.key}"
+        rows = self._fetch(f"SELECT {spec.key} FROM {spec.table} WHERE {spec.key} > ? ORDER BY {spec.key}"  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
                            " LIMIT 1 OFFSET ?", -1 if after is None else after, offset - 1)
         return int(rows[0][0]) if rows else None
 
@@ -227,12 +227,12 @@ class OdbcBillingSource:
             return None
         bucket = checksums.bucket(self.dialect, f"t.{spec.key}")
         found = {int(b): (int(n), int(total)) for b, n, total in self._fetch(
-            f"SELECT {bucket}, COUNT(*), SUM({row_sum}) FROM {spec.table} t {spec.joins}"
+            f"SELECT {bucket}, COUNT(*), SUM({row_sum}) FROM {spec.table} t {spec.joins}"  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
             f" WHERE t.{spec.key} BETWEEN ? AND ? GROUP BY 1", lower, width, lower, upper)}
         if entity == "invoices":
             line_sum = checksums.row_sum(self.dialect, LINE_COLUMNS)
             for b, total in self._fetch(
-                    f"SELECT {checksums.bucket(self.dialect, 'p.ID_FAKT')}, SUM({line_sum}) FROM POZYCJE_FAKTURY p"
+                    f"SELECT {checksums.bucket(self.dialect, 'p.ID_FAKT')}, SUM({line_sum}) FROM POZYCJE_FAKTURY p"  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
                     " WHERE p.ID_FAKT BETWEEN ? AND ? AND EXISTS (SELECT 1 FROM FAKTURY f WHERE f.ID_FAKT = p.ID_FAKT)"
                     " GROUP BY 1", lower, width, lower, upper):
                 rows, sums = found[int(b)]
@@ -245,7 +245,7 @@ class OdbcBillingSource:
         found: dict[str, tuple[Any, ...]] = {}
         for start in range(0, len(keys), IN_CHUNK):
             chunk = list(keys[start:start + IN_CHUNK])
-            for row in self._fetch(f"SELECT KLUCZ, {', '.join(target.columns)} FROM {target.table}"
+            for row in self._fetch(f"SELECT KLUCZ, {', '.join(target.columns)} FROM {target.table}"  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
                                    f" WHERE KLUCZ IN ({', '.join('?' * len(chunk))})", *chunk):
                 found[str(row[0]).strip()] = tuple(row[1:])
         return found
@@ -266,12 +266,12 @@ class OdbcBillingSource:
         spec = self._entity(entity)
         if spec.customer is None:
             raise ValueError(f"{entity} rows belong to no customer")
-        sql = f"SELECT t.{spec.key} FROM {spec.table} t {spec.joins} WHERE {spec.customer} ORDER BY t.{spec.key}"
+        sql = f"SELECT t.{spec.key} FROM {spec.table} t {spec.joins} WHERE {spec.customer} ORDER BY t.{spec.key}"  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
         return [int(row[0]) for row in self._fetch(sql, customer_id)]
 
     def oldest_after(self, entity: str, checkpoint: datetime) -> datetime | None:
         """The oldest change stamp after ``checkpoint``: the first change the checkpoint has not reached."""
         spec = self._entity(entity)
-        rows = self._fetch(f"SELECT MIN(DATA_MOD) FROM {spec.table} WHERE DATA_MOD > ?",
+        rows = self._fetch(f"SELECT MIN(DATA_MOD) FROM {spec.table} WHERE DATA_MOD > ?",  # nosec B608  # identifiers from the ENTITIES declarations, values bound as ?
                            self._stamp_param(checkpoint))
         return stamp(rows[0][0]) if rows else None

@@ -42,7 +42,7 @@ def upsert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> No
             for row in rows:
                 pipe.write_row([row[n] for n in plain] + [bind(row[n], dialect) for n, bind in converted])
         updates = ", ".join(f"{n} = EXCLUDED.{n}" for n in names if n not in keys)
-        cursor.execute(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {stage}"
+        cursor.execute(f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(names)} FROM {stage}"  # nosec B608  # table and columns: SQLAlchemy Table declarations, rows through COPY
                        f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
     finally:
         cursor.close()
@@ -84,14 +84,14 @@ def replace(conn: Connection, table: Table, owner: str, owners: Sequence[int], r
     cursor = _cursor(conn)
     try:
         since = "" if floor is None else " AND month >= %s"
-        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {owner} = ANY(%s::{owner_type}[]){since}",
+        cursor.execute(f"SELECT {', '.join(names)} FROM {table.name} WHERE {owner} = ANY(%s::{owner_type}[]){since}",  # nosec B608  # table and columns: SQLAlchemy Table declarations, values bound
                        [list(owners)] + ([] if floor is None else [floor]))
         stored = set(cursor.fetchall())
         gone = stored - wanted  # rows no longer derived, and the old versions of changed ones
         if gone:
             arrays = ", ".join(f"%s::{kind}[]" for _, _, kind in keys)
             match = " AND ".join(f"t.{name} = g.{name}" for _, name, _ in keys)
-            cursor.execute(f"DELETE FROM {table.name} t USING unnest({arrays}) AS g({', '.join(k[1] for k in keys)})"
+            cursor.execute(f"DELETE FROM {table.name} t USING unnest({arrays}) AS g({', '.join(k[1] for k in keys)})"  # nosec B608  # table and columns: SQLAlchemy Table declarations, values bound
                            f" WHERE {match}", [[row[i] for row in gone] for i, _, _ in keys])
         came = wanted - stored
         if came:

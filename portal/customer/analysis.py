@@ -29,7 +29,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_decimal
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from adapters.store.pages import analysis as pages
@@ -292,8 +292,10 @@ def _month_options(first: date, last: date, chosen: date | None, locale: str) ->
     """A month field's ``<option>``s, the chosen one selected. Most accounts share the same few ranges,
     and five years are sixty options in each of two fields, so each is built once per process.
     ``locale`` is the request's: ``month_name`` writes in it."""
-    return Markup("".join(f'<option value="{m:%Y-%m}"{" selected" if m == chosen else ""}>{escape(month_name(m))}'
-                          "</option>" for m in pages.months_between(first, last)))
+    option = Markup('<option value="{}"{}>{}</option>')  # format() escapes what it is given
+    selected = Markup(" selected")
+    return Markup("").join(option.format(f"{m:%Y-%m}", selected if m == chosen else "", month_name(m))
+                           for m in pages.months_between(first, last))
 
 
 def month_options(ctx: Context, today: date, values: Mapping[str, str]) -> dict[str, Markup]:

@@ -17,7 +17,7 @@ from config.logs import reset_logging
 from config.settings import SETTINGS
 
 IBOK = Path(sys.executable).parent / "ibok"
-KEY = "s3cret-key-" * 4
+KEY = "5b0f8c0e4d6a41e2b3c99d7e1a2f6b48c0d3e5f7a9b1c2d4e6f8a0b2c4d6e8f0"  # as secrets.token_hex(32) makes
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +87,47 @@ def test_config_check_with_everything_set_passes_and_shows_no_secret(tmp_path):
     assert "portal.secret_key = ***  # IBOK_PORTAL_SECRET_KEY" in result.stdout
     for secret in ("filepass", "envpass", "urlpass", KEY):
         assert secret not in result.output
+
+
+def check_fails_with(*expected: str, **values: str) -> None:
+    result = run(["config", "check"], **{"IBOK_BILLING_DSN": "ibok_billing", "IBOK_PORTAL_SECRET_KEY": KEY, **values})
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.stderr and "Settings OK." not in result.stdout
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("ibok: error: ") for line in lines)
+    for text in expected:
+        assert text in result.stderr
+
+
+def check_passes_with(**values: str) -> None:
+    result = run(["config", "check"], **{"IBOK_BILLING_DSN": "ibok_billing", "IBOK_PORTAL_SECRET_KEY": KEY, **values})
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == "Settings OK."
+
+
+def test_config_check_fails_in_development_mode():
+    check_fails_with("portal.development is true", "IBOK_PORTAL_DEVELOPMENT", IBOK_PORTAL_DEVELOPMENT="true")
+    check_passes_with(IBOK_PORTAL_DEVELOPMENT="false")
+
+
+@pytest.mark.parametrize("weak", ["a" * 36, "s3cret-key-" * 4, "portal-tests-secret-key-0123456789abcdef"])
+def test_config_check_fails_on_a_weak_secret_key_without_showing_it(weak):
+    check_fails_with("portal.secret_key is too weak", "token_hex(32)", IBOK_PORTAL_SECRET_KEY=weak)
+    assert weak not in run(["config", "check"], IBOK_BILLING_DSN="x", IBOK_PORTAL_SECRET_KEY=weak).output
+
+
+def test_config_check_fails_behind_https_without_trusted_proxies():
+    check_fails_with("portal.trusted_proxies is not set", "IBOK_PORTAL_TRUSTED_PROXIES=1",
+                     IBOK_PORTAL_BASE_URL="https://ebok.example.pl")
+    check_passes_with(IBOK_PORTAL_BASE_URL="https://ebok.example.pl", IBOK_PORTAL_TRUSTED_PROXIES="1")
+    check_passes_with(IBOK_PORTAL_BASE_URL="https://ebok.example.pl", IBOK_PORTAL_TRUSTED_PROXIES="0")  # said so
+    check_passes_with(IBOK_PORTAL_BASE_URL="http://127.0.0.1:8000")
+
+
+def test_config_check_names_every_problem_at_once():
+    check_fails_with("portal.development", "portal.secret_key", "portal.trusted_proxies",
+                     IBOK_PORTAL_DEVELOPMENT="yes", IBOK_PORTAL_SECRET_KEY="x" * 40,
+                     IBOK_PORTAL_BASE_URL="https://ebok.example.pl")
 
 
 def test_config_show_requires_nothing_and_lists_every_setting():

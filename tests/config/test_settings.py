@@ -193,3 +193,12 @@ def test_example_file_mentions_every_declared_setting():
             documented.add(f"{section}.{key.group(1)}")
     assert documented == {s.name for s in SETTINGS}
     assert all(s.env in EXAMPLE.read_text(encoding="utf-8") for s in SETTINGS)
+
+
+def test_trusted_proxies_default_to_none_and_take_a_small_count():
+    assert load_settings(environ={}).portal.trusted_proxies == 0
+    settings = load_settings(environ={"IBOK_PORTAL_TRUSTED_PROXIES": "1"})
+    assert settings.portal.trusted_proxies == 1
+    assert settings.source_of("portal.trusted_proxies") == "IBOK_PORTAL_TRUSTED_PROXIES"
+    message = error_of(IBOK_PORTAL_TRUSTED_PROXIES="yes")
+    assert "portal.trusted_proxies" in message and "a whole number from 0 to 5" in message
