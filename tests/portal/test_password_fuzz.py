@@ -21,7 +21,7 @@ from adapters.store.logins import accounts, admins, tokens
 from portal.auth import onboarding, passwords
 from tests.portal.conftest import PASSWORD, Site, csrf, log_in
 from tests.portal.fuzz import MESSAGES, inputs, verdict
-from tests.portal.staff import admin_login, make_admin
+from tests.portal.staff import admin_login, make_admin, run_ibok
 
 FUZZ = inputs()
 
@@ -160,3 +160,20 @@ def test_the_login_forms_take_any_password_without_a_server_error(site: Site, pa
 def _last_accepted() -> str:
     """The last fuzz input that passes the policy (the reset test sets each one in turn)."""
     return [p for _, p in FUZZ if passwords.problem(p) is None][-1]
+
+
+def test_the_office_login_command_refuses_a_bad_password_with_a_sentence(site: Site) -> None:
+    from sqlalchemy import select
+
+    from adapters.store.tables import customers
+    with site.mirror.store.engine.connect() as conn:
+        number = conn.execute(select(customers.c.number).limit(1)).scalar_one()
+    for password, said in (("ą" * 300, "at most 256 characters"), ("a" * 100, "too easy to guess"),
+                           ("Haslo1234567!", "leaked and common")):
+        done = run_ibok(site.mirror.store_url, "portal", "account", "--customer", number, "--email",
+                        "office@example.pl", "--password", password)
+        assert done.exit_code == 2 and said in done.output, done.output
+    done = run_ibok(site.mirror.store_url, "portal", "account", "--customer", number, "--email",
+                    "office@example.pl", "--password",
+                    "wodomierz w piwnicy pod schodami, licznik ciepła za szafą w kuchni 🚰💧, woda z kranu jest dobra")
+    assert done.exit_code == 0, done.output
