@@ -15,6 +15,12 @@ from config.settings import Settings
 # categories are spelled out for --category's help (tests/test_cli_startup.py keeps them equal to
 # adapters.store.content.downloads.CATEGORIES), so that `ibok portal ... --help` imports none of them.
 FORM_CATEGORIES = ("connection", "contract", "meter", "billing", "other")
+PASSWORD_PROBLEMS = {  # portal.auth.passwords.problem's answers, as the office's staff read them
+    "too_short": "password too short: at least {min} characters",
+    "too_long": "password too long: at most {max} characters",
+    "known": "password on the list of leaked and common passwords: choose another",
+    "too_common": "password too common or too easy to guess: choose another",
+}
 
 
 @click.command("serve")
@@ -51,7 +57,8 @@ def account_command(settings: Settings, numbers: tuple[str, ...], email: str, na
     one_time = password is None
     secret = password or secrets.token_urlsafe(12)
     if not one_time and (problem := passwords.problem(secret, [email])) is not None:
-        raise click.BadParameter(f"password {problem.replace('_', ' ')}", param_hint="--password")
+        raise click.BadParameter(PASSWORD_PROBLEMS[problem].format(min=passwords.MIN_CHARS, max=passwords.MAX_CHARS),
+                                 param_hint="--password")
     try:
         with open_store(settings) as store:
             account_id = onboarding.create_account(UnitOfWork(store.engine), numbers=numbers, email=email, name=name,

@@ -111,6 +111,8 @@ class ConfirmForm(FlaskForm):
 _PASSWORD_PROBLEMS = {
     "too_short": lambda: _("The password must have at least %(n)d characters.", n=passwords.MIN_CHARS),
     "too_long": lambda: _("The password may have at most %(n)d characters.", n=passwords.MAX_CHARS),
+    "known": lambda: _("This password is on a list of passwords known from data leaks or used by many people,"
+                       " which attackers try first. A few words you will remember, with spaces, make a good one."),
     "too_common": lambda: _("This password is too common or too easy to guess. A few words you will remember,"
                             " with spaces, make a good one."),
 }

@@ -159,7 +159,7 @@ def test_bad_registration_input_is_refused_with_clear_messages_and_creates_nothi
                     "Enter a valid e-mail address", "You must accept the terms of service"):
         assert message in text, message
     common = _register(client, "010001", "FV/1", "10,00", "ok@example.pl", password="123456789012")
-    assert "too common or too easy to guess" in common.get_data(as_text=True)
+    assert "known from data leaks" in common.get_data(as_text=True)
     with site.mirror.store.engine.connect() as conn:
         assert conn.execute(select(accounts.c.id)).first() is None
 
