@@ -6,6 +6,7 @@ reads its settings (store URL, secret key, ...) from IBOK_CONFIG and IBOK_* vari
 hosts behind a load balancer serve the same customers.
 """
 
+import logging
 import multiprocessing
 import os
 
@@ -34,3 +35,13 @@ accesslog = "-"
 # at its end: the same id is in the request's log lines and on the error page a customer quotes.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
 errorlog = "-"
+
+
+def on_starting(server: object) -> None:
+    """gunicorn's hook, run once in the master before any worker: its own access and error lines (a
+    request line, a Referer, "Error handling request /path") redacted as the portal's are, so that an
+    e-mailed link's token never reaches a log (config/logs.py)."""
+    from config.logs import RedactingFilter
+
+    for name in ("gunicorn.access", "gunicorn.error"):
+        logging.getLogger(name).addFilter(RedactingFilter())

@@ -26,6 +26,15 @@ PERSONAL_MASK = "[redacted]"
 _ODBC_PASSWORD = re.compile(r"(?i)\b(pwd|password)[ \t]*=[ \t]*(?:\{(?:[^}\n]|\}\})*\}|[^;\n]*)")
 _URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*):[^@/\s]*@")
 _EMAIL = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[\w-]+)")
+# The portal's e-mailed links whose last segment is a working secret (a password reset, an address
+# confirmation, an e-mail change, an unsubscribe link): that segment is masked wherever such a path
+# appears (an access log's request line or Referer, Flask's "Exception on /path" line). The portal
+# moves a link's token into the session at once and answers from the path in its place (the
+# placeholders below), whose lines stay readable.
+_LINK_TOKEN = re.compile(
+    r"(/(?:password/reset|confirm|account/email|unsubscribe)/)"
+    r"(?!(?:set-password|address|confirm)(?![\w.~%-]))[\w.~%-]+")
+LINK_TOKEN_MASK = "[redacted]"
 
 # Libraries that are chatty at INFO; they are raised to WARNING unless DEBUG is asked for.
 # "apscheduler.executors": every executor's per-job "Running job" / "executed successfully" lines
@@ -41,8 +50,14 @@ IMPORT_CHATTER = ("alembic.runtime.plugins",)
 _HANDLER_MARK = "_ibok_handler"
 
 
+def redact_link_tokens(text: str) -> str:
+    """Mask the tokens of e-mailed links in the paths of ``text``."""
+    return _LINK_TOKEN.sub(rf"\1{LINK_TOKEN_MASK}", text)
+
+
 def redact_text(text: str) -> str:
-    """Mask connection-string passwords, URL passwords and e-mail local parts in text."""
+    """Mask connection-string passwords, URL passwords, e-mail local parts and link tokens in text."""
+    text = redact_link_tokens(text)
     text = _ODBC_PASSWORD.sub(lambda m: f"{m.group(1)}={SECRET_MASK}", text)
     text = _URL_PASSWORD.sub(rf"\1:{SECRET_MASK}@", text)
     return _EMAIL.sub(rf"{SECRET_MASK}@\1", text)
@@ -71,6 +86,21 @@ def redact_event(logger: Any, method_name: str, event_dict: MutableMapping[str, 
         if not key.startswith("_"):  # ProcessorFormatter's own _record etc.
             event_dict[key] = redact_value(key, event_dict[key])
     return event_dict
+
+
+class RedactingFilter(logging.Filter):
+    """The same redaction for a logger with handlers of its own, whose lines never reach ours (gunicorn's
+    access and error logs): the message is formatted, redacted and kept as it will be written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed line is the handler's to report, not ours to drop
+            return True
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 def configure_logging(level: str = "INFO", fmt: str = "auto", stream: TextIO | None = None) -> None:

@@ -26,23 +26,28 @@ LINK_VALID_FOR = timedelta(hours=24)
 
 def ask(uow: UnitOfWork, account: dict[str, Any], new_email: str) -> None:
     """Keep ``new_email`` as the login's pending address and e-mail it a link (or, when another login
-    has it, a notice)."""
+    has it, a notice to that login's owner).
+
+    Both ways write the same: the pending address (the contact page shows it waiting either way) and
+    a new link (ending any earlier one), which for a taken address is never sent and cannot be used
+    (``confirm`` refuses an address another login has). So neither the page nor its timing tells a
+    customer whether an address has a login."""
     new = new_email.strip().lower()
     with uow:
         conn = uow.conn
         holder = accounts.by_email(conn, new)
+        accounts.set_pending_email(conn, account["id"], new)
+        token = tokens.issue(conn, account["id"], "email", LINK_VALID_FOR)
         if holder is not None:
             mail.enqueue(conn, event=f"email-taken:{account['id']}:{holder['id']}:{new}", to=new,
                          locale=holder["locale"], template="email_taken",
                          params={"name": holder["name"], "link": "/password/forgot"})
-            log.info("email_change_to_address_in_use", account_id=account["id"])
-            return
-        accounts.set_pending_email(conn, account["id"], new)
-        token = tokens.issue(conn, account["id"], "email", LINK_VALID_FOR)
-        mail.enqueue(conn, event=f"email:{account['id']}:{tokens.digest(token)[:12]}", to=new,
-                     locale=account["locale"], template="email_change",
-                     params={"name": account["name"], "link": f"/account/email/{token}"})
-    log.info("email_change_asked", account_id=account["id"])
+        else:
+            mail.enqueue(conn, event=f"email:{account['id']}:{tokens.digest(token)[:12]}", to=new,
+                         locale=account["locale"], template="email_change",
+                         params={"name": account["name"], "link": f"/account/email/{token}"})
+    log.info("email_change_to_address_in_use" if holder is not None else "email_change_asked",
+             account_id=account["id"])
 
 
 def _waiting(conn: Connection, token: str) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:

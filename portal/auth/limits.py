@@ -32,6 +32,9 @@ PROOF_PER_ADDRESS = Limit("proof-address", 10, timedelta(hours=1))
 PROOF_PER_ACCOUNT = Limit("proof-account", 10, timedelta(hours=1))
 RESET_PER_ACCOUNT = Limit("reset-account", 3, timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset-address", 10, timedelta(hours=1))
+# A new password sent with a reset link: per client network (links tried) and per link (its token's hash).
+RESET_LINK_PER_ADDRESS = Limit("reset-link-address", 20, timedelta(hours=1))
+RESET_LINK_PER_LINK = Limit("reset-link", 10, timedelta(hours=1))
 REAUTH_PER_ACCOUNT = Limit("reauth-account", 5, timedelta(minutes=15))  # the password asked again before a change
 
 

@@ -15,6 +15,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import structlog
+from sqlalchemy import Connection
 
 from adapters.store.content import terms
 from adapters.store.logins import accounts, registrations, tokens, web_sessions
@@ -99,8 +100,15 @@ def request_reset(uow: UnitOfWork, email: str) -> None:
     log.info("password_reset_requested", account_id=account["id"])
 
 
+def link_works(conn: Connection, token: str, purpose: str) -> bool:
+    """Whether an e-mailed link ("confirm", "reset", "email") can still be used: one indexed read, asked
+    before anything costly (a reset's Argon2 hash takes seconds)."""
+    return tokens.valid(conn, token, purpose) is not None
+
+
 def reset_password(uow: UnitOfWork, token: str, new_password: str) -> int | None:
-    """Spend a reset link: the new password set, every session of the login ended; None: bad link."""
+    """Spend a reset link: the new password set, every session of the login ended; None: bad link.
+    The caller asks ``link_works`` first: hashing comes before the transaction, so as not to hold it."""
     password_hash = passwords.hash_password(new_password)
     with uow:
         conn = uow.conn

@@ -17,7 +17,8 @@ from flask import (
 )
 
 from adapters.store.content import terms
-from portal.auth import email_change, limits, onboarding, passwords
+from adapters.store.logins import tokens
+from portal.auth import email_change, limits, links, onboarding, passwords
 from portal.auth.forms import (
     ConfirmForm,
     EmailForm,
@@ -69,19 +70,38 @@ def register():
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
+def confirm_link(token: str):
+    """The link e-mailed at registration: its token into the session, the browser on to the page without it."""
+    return links.keep("confirm", token, "onboarding.confirm")
+
+
+@bp.route(f"/confirm/{links.PLACEHOLDERS['confirm']}", methods=["GET", "POST"])
+def confirm():
+    token = links.kept("confirm")
+    with reading() as conn:
+        works = onboarding.link_works(conn, token, "confirm")
+    if not works:
+        return render_template("auth/link_invalid.html"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
         if onboarding.confirm(unit_of_work(), token) is None:
             return render_template("auth/link_invalid.html"), 404
+        links.spent("confirm")
         flash(_("Your e-mail address is confirmed. You can log in now."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/confirm.html", form=form)
 
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
-def confirm_new_email(token: str):
-    """The link sent to a login's new address: one click (a POST) and the login uses it."""
+def confirm_new_email_link(token: str):
+    """The link sent to a login's new address: its token into the session, the browser on to the page."""
+    return links.keep("email", token, "onboarding.confirm_new_email")
+
+
+@bp.route(f"/account/email/{links.PLACEHOLDERS['email']}", methods=["GET", "POST"])
+def confirm_new_email():
+    """One click (a POST) and the login uses the new address."""
+    token = links.kept("email")
     new = email_change.pending(engine(), token)
     if new is None:
         return render_template("auth/link_invalid.html"), 404
@@ -89,6 +109,7 @@ def confirm_new_email(token: str):
     if form.validate_on_submit():
         if email_change.confirm(engine(), token, settings().billing.timezone) is None:
             return render_template("auth/link_invalid.html"), 404
+        links.spent("email")
         flash(_("Your login's e-mail address is now %(email)s.", email=new), "success")
         return redirect(url_for("submit.contact") if g.get("account") else url_for("auth.login"))
     return render_template("auth/confirm_email_change.html", form=form, email=new)
@@ -111,15 +132,40 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+def reset_link(token: str):
+    """The e-mailed reset link: its token into the session, the browser on to the page without it."""
+    return links.keep("reset", token, "onboarding.reset_password")
+
+
+@bp.route(f"/password/reset/{links.PLACEHOLDERS['reset']}", methods=["GET", "POST"])
+def reset_password():
+    """A new password for the link kept in the session. A new password sent is counted per client network
+    and per link before anything else, and the link checked before the password (zxcvbn) and its hash
+    (Argon2, seconds of CPU): a bogus link costs a lookup."""
+    token = links.kept("reset")
     form = NewPasswordForm()
-    if form.validate_on_submit():
+    sent = form.validate_on_submit()
+    if sent:
+        checks = [(limits.RESET_LINK_PER_ADDRESS, limits.client_network())]
+        if token:
+            checks.append((limits.RESET_LINK_PER_LINK, tokens.digest(token)))
+        wait = limits.blocked(engine(), checks)
+        if wait is not None:
+            form.form_errors.append(_wait_message(wait))
+            return render_template("auth/reset.html", form=form), 429
+        limits.count(engine(), checks)
+    with reading() as conn:
+        works = onboarding.link_works(conn, token, "reset")
+    if not works:
+        return render_template("auth/link_invalid.html"), 404
+    if sent:
         problem = passwords.problem(form.new.data)
         if problem is not None:
             form.new.errors.append(password_problem_text(problem))
         elif onboarding.reset_password(unit_of_work(), token, form.new.data) is None:
             return render_template("auth/link_invalid.html"), 404
         else:
+            session.end()  # type: ignore[attr-defined]  # the login's sessions ended: this browser's too
             flash(_("Your new password is set. Log in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

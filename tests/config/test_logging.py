@@ -9,7 +9,7 @@ import logging
 import pytest
 import structlog
 
-from config.logs import configure_logging, redact_event, redact_text
+from config.logs import RedactingFilter, configure_logging, redact_event, redact_text
 from tests.conftest import log_lines as lines
 
 
@@ -29,6 +29,31 @@ def stream(json_log: io.StringIO) -> io.StringIO:
 ])
 def test_redact_text_masks_passwords_and_email_addresses(text, expected):
     assert redact_text(text) == expected
+
+
+TOKEN = "qW3-x_9Zk2LmN8pQrStUvWxYz0123456789AbCdEfGh"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (f'127.0.0.1 - - "GET /password/reset/{TOKEN} HTTP/1.1" 302 -',
+     '127.0.0.1 - - "GET /password/reset/[redacted] HTTP/1.1" 302 -'),
+    (f"Exception on /confirm/{TOKEN} [POST]", "Exception on /confirm/[redacted] [POST]"),
+    (f'"http://portal.example/account/email/{TOKEN}?x=1"', '"http://portal.example/account/email/[redacted]?x=1"'),
+    ("/unsubscribe/WzEsImludm9pY2VzIl0.abc-DEF_1/one-click", "/unsubscribe/[redacted]/one-click"),
+    ("GET /password/reset/set-password", "GET /password/reset/set-password"),  # the pages in the links' place
+    ("GET /confirm/address?next=/", "GET /confirm/address?next=/"),
+    ("POST /account/email/confirm HTTP/1.1", "POST /account/email/confirm HTTP/1.1"),
+    ("GET /account/email/confirmX", "GET /account/email/[redacted]"),
+])
+def test_redact_text_masks_the_tokens_of_emailed_links_but_not_the_pages_in_their_place(text, expected):
+    assert redact_text(text) == expected
+
+
+def test_the_filter_for_loggers_of_their_own_redacts_the_formatted_line():
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"%(r)s" %(s)s',
+                               ({"r": f"GET /password/reset/{TOKEN} HTTP/1.1", "s": "302"},), None)
+    assert RedactingFilter().filter(record)
+    assert record.getMessage() == '"GET /password/reset/[redacted] HTTP/1.1" 302'
 
 
 def test_redact_event_masks_secret_and_personal_keys_but_not_structlog_keys():
