@@ -56,21 +56,21 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(PER_ACCOUNT, email), (PER_ADDRESS, limits.client_network())]
-        if (wait := limits.blocked(engine(), checks)) is not None:
+        if (wait := limits.attempt(engine(), checks)) is not None:  # counted before the password is checked
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("admin/login.html", form=form), 429
         with reading() as conn:
             admin = admins.by_email(conn, email)
         stored = admin["password_hash"] if admin and admin["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
-            # Counted in a transaction of its own (portal.auth.limits): the attempt counts even if the audit fails.
-            limits.count(engine(), checks)
+            # Counted already, in a transaction of its own (portal.auth.limits): it counts even if the audit fails.
             if admin is not None:
                 staff.login_failed(unit_of_work(), admin, "password")
             log.warning("admin_login_failed", network=limits.client_network())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("admin/login.html", form=form), 200
         assert admin is not None
+        limits.give_back(engine(), checks)
         limits.forget(engine(), PER_ACCOUNT, email)
         if passwords.needs_rehash(admin["password_hash"]):
             staff.rehash_password(unit_of_work(), admin, form.password.data)
@@ -84,12 +84,13 @@ def login():
 def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> str | None:
     """None when the code is right and not used before (then taken); else what to tell the admin."""
     checks = [(CODES, str(admin["id"]))]
-    if (wait := limits.blocked(engine(), checks)) is not None:
+    # Counted before the code is checked, in a transaction of its own (portal.auth.limits), like every attempt.
+    if (wait := limits.attempt(engine(), checks)) is not None:
         return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
     step = totp.matching_step(admin["totp_secret"] or "", form.code.data, admin["last_totp_step"])
     if staff.take_code(unit_of_work(), admin, step, confirm=confirm):
+        limits.give_back(engine(), checks)
         return None
-    limits.count(engine(), checks)  # in a transaction of its own (portal.auth.limits), like every attempt limit
     log.warning("admin_code_refused", admin_id=admin["id"])
     return _("The code is wrong or was used already. Wait for the next code and enter it.")
 
@@ -136,10 +137,9 @@ def password():
     admin = g.admin
     if form.validate_on_submit():
         checks = [(REAUTH, str(admin["id"]))]
-        if (wait := limits.blocked(engine(), checks)) is not None:
+        if (wait := limits.attempt(engine(), checks)) is not None:
             form.current.errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
         elif not passwords.verify(admin["password_hash"], form.current.data):
-            limits.count(engine(), checks)
             form.current.errors.append(_("The current password is wrong."))
         elif (problem := passwords.problem(form.new.data, [admin["email"], admin["name"]])) is not None:
             form.new.errors.append(password_problem_text(problem))
