@@ -57,8 +57,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     engine = create_store_engine(settings.store.url)
     app.extensions["ibok"] = Portal(settings, engine)
-    app.session_interface = StoreSessionInterface(engine, timedelta(seconds=settings.portal.session_idle_s),
-                                                  timedelta(seconds=settings.portal.session_absolute_s))
+    app.session_interface = StoreSessionInterface(
+        engine, timedelta(seconds=settings.portal.session_idle_s),
+        timedelta(seconds=settings.portal.session_absolute_s),
+        staff_idle=timedelta(seconds=settings.admin.session_idle_s),
+        staff_absolute=timedelta(seconds=settings.admin.session_absolute_s))
     # Registered before the CSRF check reads a body: only an administrator's form upload may exceed 2 MB.
     from portal.admin.uploads import allow_uploads
     app.before_request(allow_uploads)

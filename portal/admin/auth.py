@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from flask import flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 
 from adapters.store.logins import admins
 from config.clock import utcnow
@@ -147,8 +147,11 @@ def password():
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
             staff.change_password(unit_of_work(), admin, form.new.data)
+            ended = current_app.session_interface.end_other_staff_sessions(  # type: ignore[attr-defined]
+                admin["id"], session)
             session.rotate()  # type: ignore[attr-defined]
-            flash(_("Your password has been changed."), "success")
+            log.info("admin_password_changed", admin_id=admin["id"], other_sessions_ended=ended)
+            flash(_("Your password has been changed. Other sessions were logged out."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/password.html", form=form)
 
