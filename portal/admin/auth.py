@@ -14,9 +14,10 @@ from flask import current_app, flash, g, redirect, render_template, session, url
 
 from adapters.store.logins import admins
 from config.clock import utcnow
-from portal.admin import staff, totp
+from portal.admin import staff, totp, totp_keys
 from portal.admin.base import bp
 from portal.admin.forms import CodeForm
+from portal.admin.totp_keys import TotpVault
 from portal.auth import limits, passwords
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.context import engine, reading, unit_of_work
@@ -81,14 +82,23 @@ def login():
     return render_template("admin/login.html", form=form)
 
 
+def _vault() -> TotpVault:
+    vault = current_app.extensions["ibok"].totp_vault
+    assert vault is not None
+    return vault
+
+
 def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> str | None:
     """None when the code is right and not used before (then taken); else what to tell the admin."""
     checks = [(CODES, str(admin["id"]))]
     # Counted before the code is checked, in a transaction of its own (portal.auth.limits), like every attempt.
     if (wait := limits.attempt(engine(), checks)) is not None:
         return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
-    step = totp.matching_step(admin["totp_secret"] or "", form.code.data, admin["last_totp_step"])
-    if staff.take_code(unit_of_work(), admin, step, confirm=confirm):
+    stored = admin["totp_secret"]
+    secret = _vault().open(stored) if stored else ""
+    step = totp.matching_step(secret, form.code.data, admin["last_totp_step"])
+    reseal = _vault().seal(secret) if stored and totp_keys.is_clear(stored) else None  # from before encryption
+    if staff.take_code(unit_of_work(), admin, step, confirm=confirm, reseal=reseal):
         limits.give_back(engine(), checks)
         return None
     log.warning("admin_code_refused", admin_id=admin["id"])
@@ -119,16 +129,16 @@ def enrol():
     if admin["totp_confirmed_at"] is not None:
         return redirect(url_for("admin.code"))
     if admin["totp_secret"] is None:  # shown until a code from it confirms it, then never again
-        admin = staff.offer_secret(unit_of_work(), admin, totp.new_secret())
+        admin = staff.offer_secret(unit_of_work(), admin, _vault().seal(totp.new_secret()))
     form = CodeForm()
     if form.validate_on_submit():
         if (problem := _code_problem(admin, form, confirm=True)) is None:
             limits.forget(engine(), CODES, str(admin["id"]))
             return _complete(admin)
         form.code.errors.append(problem)
-    uri = totp.provisioning_uri(admin["totp_secret"], admin["email"])
-    return render_template("admin/enrol.html", form=form, qr=totp.qr_data_uri(uri),
-                           secret=totp.grouped(admin["totp_secret"]))
+    secret = _vault().open(admin["totp_secret"])
+    uri = totp.provisioning_uri(secret, admin["email"])
+    return render_template("admin/enrol.html", form=form, qr=totp.qr_data_uri(uri), secret=totp.grouped(secret))
 
 
 @bp.route("/password", methods=["GET", "POST"])
