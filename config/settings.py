@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import difflib
 import os
 import re
@@ -94,6 +95,23 @@ def _secret_key(value: Any) -> str:
     return key
 
 
+def _fernet_keys(value: Any) -> str:
+    """One or more Fernet keys (URL-safe base64 of 32 bytes), separated by commas or spaces; the first
+    encrypts, the others only decrypt (kept while ``ibok admin rotate-totp-key`` moves secrets off them)."""
+    keys = fernet_key_list(_text(value))
+    if not keys:
+        raise ValueError("no key")
+    for key in keys:
+        if len(base64.urlsafe_b64decode(key.encode("ascii"))) != 32:
+            raise ValueError("not 32 bytes")
+    return ", ".join(keys)
+
+
+def fernet_key_list(value: str) -> list[str]:
+    """The keys of an ``admin.totp_key`` value, the newest (the one that encrypts) first."""
+    return [key for key in re.split(r"[,\s]+", value.strip()) if key]
+
+
 def _seconds_by_name(value: Any) -> dict[str, int]:
     """A TOML table {readings = 20, payments = 20}, or from the environment "readings=20, payments=20"."""
     if isinstance(value, str):
@@ -121,6 +139,8 @@ BOOL = Kind("true or false", _boolean, bool)
 TIMEZONE = Kind("a time zone name such as Europe/Warsaw", _timezone)
 DB_URL = Kind("a SQLAlchemy database URL such as sqlite:////srv/ibok/var/ibok.sqlite3", _db_url)
 SECRET_KEY = Kind("a random text of at least 32 characters", _secret_key)
+FERNET_KEYS = Kind("one or more Fernet keys (URL-safe base64 of 32 bytes, such as `ibok admin new-totp-key` prints),"
+                   " comma-separated, the newest first", _fernet_keys)
 
 
 @dataclass(frozen=True)
@@ -236,6 +256,12 @@ SETTINGS: tuple[Setting, ...] = (
             "how often the daemon queues customers' notifications (new invoices, reminders, outages, replies)"),
     Setting("mail", "due_days", _integer(1, 30), 3, False,
             "days before an invoice's due date when the payment reminder is e-mailed"),
+    Setting("admin", "session_idle_s", _integer(60, 86400), 900, False,
+            "seconds without a request after which a staff (admin area) session ends"),
+    Setting("admin", "session_absolute_s", _integer(600, 604800), 28800, False,
+            "seconds after login after which a staff (admin area) session ends anyway"),
+    Setting("admin", "totp_key", FERNET_KEYS, None, True,
+            "the key(s) encrypting staff TOTP secrets in the store, the newest first (required outside development)"),
     Setting("admin", "audit_keep_days", _integer(1, 36500), 730, False, "days the admin area's audit log is kept"),
     Setting("log", "level", _choice(*LOG_LEVELS), "INFO", False, "the lowest level of log lines written"),
     Setting("log", "format", _choice(*LOG_FORMATS), "auto", False,

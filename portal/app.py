@@ -6,7 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from sqlalchemy import Engine
@@ -20,6 +20,9 @@ from portal.auth import guard
 from portal.extensions import babel, csrf
 from portal.sessions import StoreSessionInterface
 
+if TYPE_CHECKING:
+    from portal.admin.totp_keys import TotpVault
+
 TRANSLATIONS = Path(__file__).with_name("translations")
 
 
@@ -29,6 +32,7 @@ class Portal:
 
     settings: Settings
     engine: Engine
+    totp_vault: TotpVault | None = None  # staff TOTP secrets' keys (portal.admin.totp_keys)
     # Values every customer shares, each read at most once a while by each process: by key, (when
     # read, value); see context.per_process ("data as of", the announcements' periods, tariff averages).
     shared: dict[Hashable, tuple[float, Any]] = field(default_factory=dict)
@@ -56,11 +60,16 @@ def create_app(settings: Settings | None = None) -> Flask:
         IBOK_DEFAULT_LOCALE=settings.portal.default_locale,
         IBOK_TIMEZONE=settings.billing.timezone,
     )
+    from portal.admin.totp_keys import TotpVault
+    vault = TotpVault.from_settings(settings)  # before the engine: a missing key stops the start, nothing opened
     engine = create_store_engine(settings.store.url)
-    app.extensions["ibok"] = Portal(settings, engine)
-    app.session_interface = StoreSessionInterface(engine, timedelta(seconds=settings.portal.session_idle_s),
-                                                  timedelta(seconds=settings.portal.session_absolute_s),
-                                                  host_only=not settings.portal.development)
+    app.extensions["ibok"] = Portal(settings, engine, totp_vault=vault)
+    app.session_interface = StoreSessionInterface(
+        engine, timedelta(seconds=settings.portal.session_idle_s),
+        timedelta(seconds=settings.portal.session_absolute_s),
+        staff_idle=timedelta(seconds=settings.admin.session_idle_s),
+        staff_absolute=timedelta(seconds=settings.admin.session_absolute_s),
+        host_only=not settings.portal.development)
     if hops := settings.portal.trusted_proxies:
         # The client's address (attempt limits, the audit log), scheme and host from the last `hops`
         # entries of X-Forwarded-*, which only the trusted proxies wrote; anything a client sent

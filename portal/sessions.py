@@ -1,10 +1,12 @@
 """Server-side sessions in the portal store.
 
 The cookie carries only a random token; the store keeps the token's SHA-256, the session's data,
-who is logged in, and when the session began and was last seen. A session ends after
-``portal.session_idle_s`` without a request and ``portal.session_absolute_s`` after it began,
-at logout, and for every other session of a login whose password changes. ``rotate`` gives a
-session a new token (at login), so a token known before login is worth nothing after it.
+who is logged in (a customer's login or a staff account), and when the session began and was last
+seen. A session ends after ``portal.session_idle_s`` without a request and
+``portal.session_absolute_s`` after it began (a staff session: ``admin.session_idle_s`` and
+``admin.session_absolute_s``, shorter), at logout, and for every other session of a login or a staff
+account whose password changes. ``rotate`` gives a session a new token (at login), so a token known
+before login is worth nothing after it.
 
 Outside development mode the cookie is ``__Host-ibok_session``: browsers accept a cookie of that
 name only when it is Secure, has Path=/ and no Domain, set by an https page, so neither a plain-http
@@ -72,12 +74,20 @@ class StoreSession(CallbackDict, SessionMixin):
     def account_id(self) -> int | None:
         return self.get("account_id")
 
+    @property
+    def admin_id(self) -> int | None:
+        return self.get("admin_id")
+
 
 class StoreSessionInterface(SessionInterface):
-    def __init__(self, engine: Engine, idle: timedelta, absolute: timedelta, *, host_only: bool = True) -> None:
+    def __init__(self, engine: Engine, idle: timedelta, absolute: timedelta, *,
+                 staff_idle: timedelta | None = None, staff_absolute: timedelta | None = None,
+                 host_only: bool = True) -> None:
         self.engine = engine
         self.idle = idle
         self.absolute = absolute
+        self.staff_idle = staff_idle or idle
+        self.staff_absolute = staff_absolute or absolute
         self.host_only = host_only  # the __Host- cookie: Secure, Path=/, no Domain
         self.cookie = HOST_COOKIE if host_only else COOKIE
 
@@ -88,7 +98,7 @@ class StoreSessionInterface(SessionInterface):
         with reading() as conn:  # the request's read connection: the page's reads follow on it
             row = web_sessions.load(conn, _digest(token))
         now = utcnow()
-        if row is None or row["expires_at"] <= now or row["seen_at"] + self.idle <= now:
+        if row is None or row["expires_at"] <= now or row["seen_at"] + self._idle(row["admin_id"]) <= now:
             return StoreSession()  # unknown or ended: a fresh, anonymous one
         login = (row["login"], row["customers"]) if row["login"] is not None else None
         return StoreSession(json.loads(row["data"]), token, created_at=row["created_at"], seen_at=row["seen_at"],
@@ -122,14 +132,24 @@ class StoreSessionInterface(SessionInterface):
                 return  # nothing worth a session
             if session.token is None:
                 session.token, session.created_at = secrets.token_urlsafe(32), now
+            absolute = self.absolute if session.admin_id is None else self.staff_absolute
             web_sessions.save(conn, _digest(session.token), account_id=session.account_id,
-                              data=json.dumps(dict(session)), created_at=session.created_at or now, seen_at=now,
-                              expires_at=(session.created_at or now) + self.absolute)
+                              admin_id=session.admin_id, data=json.dumps(dict(session)),
+                              created_at=session.created_at or now, seen_at=now,
+                              expires_at=(session.created_at or now) + absolute)
         response.set_cookie(self.cookie, session.token, httponly=True, secure=secure, samesite="Lax", domain=domain,
                             path=path)
         response.vary.add("Cookie")
+
+    def _idle(self, admin_id: int | None) -> timedelta:
+        return self.idle if admin_id is None else self.staff_idle
 
     def end_other_sessions(self, account_id: int, keep: StoreSession) -> int:
         """At a password change: every other session of this login ends."""
         with writer(self.engine).begin() as conn:
             return web_sessions.drop_for_account(conn, account_id, _digest(keep.token) if keep.token else None)
+
+    def end_other_staff_sessions(self, admin_id: int, keep: StoreSession) -> int:
+        """At a staff account's password change: every other session of that admin ends."""
+        with writer(self.engine).begin() as conn:
+            return web_sessions.drop_for_admin(conn, admin_id, _digest(keep.token) if keep.token else None)

@@ -381,7 +381,8 @@ class Daemon:
             runs = state.prune_runs(conn, before)
             done = requests.prune(conn, before)
             gone = daemons.prune(conn, before)
-            ended = web_sessions.prune(conn, now, now - timedelta(seconds=self.settings.portal.session_idle_s))
+            ended = web_sessions.prune(conn, now, now - timedelta(seconds=self.settings.portal.session_idle_s),
+                                       now - timedelta(seconds=self.settings.admin.session_idle_s))
             audited = audit.prune(conn, self.settings.admin.audit_keep_days, now)
         log.info("history_pruned", before=before.isoformat(), runs=runs, requests=done, daemons=gone,
                  portal_sessions=ended, audit_entries=audited)

@@ -396,6 +396,7 @@ web_sessions = Table(  # server-side portal sessions; the cookie holds a random 
     "web_sessions", metadata,
     Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token
     Column("account_id", Integer, index=True),
+    Column("admin_id", Integer, index=True),  # a staff session's admin (migration 0014)
     Column("data", Text, nullable=False),  # JSON
     Column("created_at", UtcDateTime(), nullable=False),
     Column("seen_at", UtcDateTime(), nullable=False),
@@ -514,7 +515,9 @@ admins = Table(  # the utility's staff: separate from customer logins, each with
     Column("password_hash", String(200), nullable=False),  # Argon2id, with its parameters
     Column("must_change_password", Boolean, nullable=False),  # the one-time password of `ibok admin create`
     Column("role", String(16), nullable=False),  # operator | administrator
-    Column("totp_secret", String(64)),  # base32; set at enrolment, never shown again once confirmed
+    # Encrypted (a Fernet token, portal.admin.secrets; clear base32 before migration 0014 until first
+    # use or `ibok admin rotate-totp-key`); set at enrolment, never shown again once confirmed.
+    Column("totp_secret", String(255)),
     Column("totp_confirmed_at", UtcDateTime()),
     Column("last_totp_step", BigInteger),  # the last 30-second step accepted: a code is never taken twice
     Column("created_at", UtcDateTime(), nullable=False),

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from flask import flash, g, redirect, render_template, session, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 
 from adapters.store.logins import admins
 from config.clock import utcnow
-from portal.admin import staff, totp
+from portal.admin import staff, totp, totp_keys
 from portal.admin.base import bp
 from portal.admin.forms import CodeForm
+from portal.admin.totp_keys import TotpVault
 from portal.auth import limits, passwords
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
 from portal.context import engine, reading, unit_of_work
@@ -56,21 +57,21 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(PER_ACCOUNT, email), (PER_ADDRESS, limits.client_network())]
-        if (wait := limits.blocked(engine(), checks)) is not None:
+        if (wait := limits.attempt(engine(), checks)) is not None:  # counted before the password is checked
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("admin/login.html", form=form), 429
         with reading() as conn:
             admin = admins.by_email(conn, email)
         stored = admin["password_hash"] if admin and admin["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
-            # Counted in a transaction of its own (portal.auth.limits): the attempt counts even if the audit fails.
-            limits.count(engine(), checks)
+            # Counted already, in a transaction of its own (portal.auth.limits): it counts even if the audit fails.
             if admin is not None:
                 staff.login_failed(unit_of_work(), admin, "password")
             log.warning("admin_login_failed", network=limits.client_network())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("admin/login.html", form=form), 200
         assert admin is not None
+        limits.give_back(engine(), checks)
         limits.forget(engine(), PER_ACCOUNT, email)
         if passwords.needs_rehash(admin["password_hash"]):
             staff.rehash_password(unit_of_work(), admin, form.password.data)
@@ -81,15 +82,25 @@ def login():
     return render_template("admin/login.html", form=form)
 
 
+def _vault() -> TotpVault:
+    vault = current_app.extensions["ibok"].totp_vault
+    assert vault is not None
+    return vault
+
+
 def _code_problem(admin: dict[str, Any], form: CodeForm, *, confirm: bool) -> str | None:
     """None when the code is right and not used before (then taken); else what to tell the admin."""
     checks = [(CODES, str(admin["id"]))]
-    if (wait := limits.blocked(engine(), checks)) is not None:
+    # Counted before the code is checked, in a transaction of its own (portal.auth.limits), like every attempt.
+    if (wait := limits.attempt(engine(), checks)) is not None:
         return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
-    step = totp.matching_step(admin["totp_secret"] or "", form.code.data, admin["last_totp_step"])
-    if staff.take_code(unit_of_work(), admin, step, confirm=confirm):
+    stored = admin["totp_secret"]
+    secret = _vault().open(stored) if stored else ""
+    step = totp.matching_step(secret, form.code.data, admin["last_totp_step"])
+    reseal = _vault().seal(secret) if stored and totp_keys.is_clear(stored) else None  # from before encryption
+    if staff.take_code(unit_of_work(), admin, step, confirm=confirm, reseal=reseal):
+        limits.give_back(engine(), checks)
         return None
-    limits.count(engine(), checks)  # in a transaction of its own (portal.auth.limits), like every attempt limit
     log.warning("admin_code_refused", admin_id=admin["id"])
     return _("The code is wrong or was used already. Wait for the next code and enter it.")
 
@@ -118,16 +129,16 @@ def enrol():
     if admin["totp_confirmed_at"] is not None:
         return redirect(url_for("admin.code"))
     if admin["totp_secret"] is None:  # shown until a code from it confirms it, then never again
-        admin = staff.offer_secret(unit_of_work(), admin, totp.new_secret())
+        admin = staff.offer_secret(unit_of_work(), admin, _vault().seal(totp.new_secret()))
     form = CodeForm()
     if form.validate_on_submit():
         if (problem := _code_problem(admin, form, confirm=True)) is None:
             limits.forget(engine(), CODES, str(admin["id"]))
             return _complete(admin)
         form.code.errors.append(problem)
-    uri = totp.provisioning_uri(admin["totp_secret"], admin["email"])
-    return render_template("admin/enrol.html", form=form, qr=totp.qr_data_uri(uri),
-                           secret=totp.grouped(admin["totp_secret"]))
+    secret = _vault().open(admin["totp_secret"])
+    uri = totp.provisioning_uri(secret, admin["email"])
+    return render_template("admin/enrol.html", form=form, qr=totp.qr_data_uri(uri), secret=totp.grouped(secret))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -136,10 +147,9 @@ def password():
     admin = g.admin
     if form.validate_on_submit():
         checks = [(REAUTH, str(admin["id"]))]
-        if (wait := limits.blocked(engine(), checks)) is not None:
+        if (wait := limits.attempt(engine(), checks)) is not None:
             form.current.errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
         elif not passwords.verify(admin["password_hash"], form.current.data):
-            limits.count(engine(), checks)
             form.current.errors.append(_("The current password is wrong."))
         elif (problem := passwords.problem(form.new.data, [admin["email"], admin["name"]])) is not None:
             form.new.errors.append(password_problem_text(problem))
@@ -147,8 +157,11 @@ def password():
             form.new.errors.append(_("The new password must differ from the current one."))
         else:
             staff.change_password(unit_of_work(), admin, form.new.data)
+            ended = current_app.session_interface.end_other_staff_sessions(  # type: ignore[attr-defined]
+                admin["id"], session)
             session.rotate()  # type: ignore[attr-defined]
-            flash(_("Your password has been changed."), "success")
+            log.info("admin_password_changed", admin_id=admin["id"], other_sessions_ended=ended)
+            flash(_("Your password has been changed. Other sessions were logged out."), "success")
             return redirect(url_for("admin.home"))
     return render_template("admin/password.html", form=form)
 

@@ -1,4 +1,5 @@
-"""`ibok admin ...`: staff accounts of the admin area (create, list, disable, reset).
+"""`ibok admin ...`: staff accounts of the admin area (create, list, disable, reset) and the key of
+their TOTP secrets (new-totp-key, rotate-totp-key).
 
 `create` and `reset` print a one-time password, once: the admin logs in at /admin/login with it,
 enrols the second factor (a TOTP app: the page shows a QR code and the secret to type in) and
@@ -110,3 +111,35 @@ def reset_command(settings: Settings, email: str) -> None:
         raise _missing(email)
     click.echo(f"staff account {found['email']}: one-time password: {secret}  (the authenticator app is set up"
                " anew at next login)")
+
+
+@admin_group.command("new-totp-key")
+def new_totp_key_command() -> None:
+    """Print a new random key for admin.totp_key (nothing is changed)."""
+    from portal.admin.totp_keys import new_key
+
+    click.echo(new_key())
+
+
+@admin_group.command("rotate-totp-key")
+@pass_settings
+def rotate_totp_key_command(settings: Settings) -> None:
+    """Re-encrypt every staff TOTP secret with the first key of admin.totp_key.
+
+    To change the key: put a new one (ibok admin new-totp-key) first in admin.totp_key, the old one
+    after it ("NEW, OLD"), restart the portal, run this, then remove the old key. Secrets stored in
+    clear before encryption (up to store migration 0014) are encrypted too: run it once after that
+    upgrade. Codes keep working throughout: every listed key decrypts.
+    """
+    from adapters.store.unit_of_work import UnitOfWork
+    from portal.admin import staff as staff_accounts
+    from portal.admin.totp_keys import TotpKeyError, TotpVault
+
+    vault = TotpVault.from_settings(settings)
+    try:
+        with open_store(settings) as store:
+            count = staff_accounts.reseal_secrets(UnitOfWork(store.engine), vault.reseal, actor=_actor())
+    except TotpKeyError as error:
+        raise click.ClickException(f"{error}; nothing was changed") from None
+    click.echo(f"{count} staff TOTP secret(s) encrypted with the first key of admin.totp_key"
+               " (older keys may now be removed from it)")

@@ -9,6 +9,7 @@ Attempt limits are not counted here: a refused attempt must count even when noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from adapters.store.logins import admins, audit
@@ -30,12 +31,14 @@ def rehash_password(uow: UnitOfWork, admin: dict[str, Any], password: str) -> No
         admins.set_password(uow.conn, admin["id"], password_hash, must_change=admin["must_change_password"])
 
 
-def take_code(uow: UnitOfWork, admin: dict[str, Any], step: int | None, *, confirm: bool) -> bool:
+def take_code(uow: UnitOfWork, admin: dict[str, Any], step: int | None, *, confirm: bool,
+              reseal: str | None = None) -> bool:
     """The TOTP ``step`` of a right code taken (never again) and the login audited: True; else the
-    failure audited (``step`` None: the code matched no step), False. ``confirm``: at enrolment."""
+    failure audited (``step`` None: the code matched no step), False. ``confirm``: at enrolment.
+    ``reseal``: the secret encrypted, stored with the step (it was still clear)."""
     with uow:
         conn = uow.conn
-        if step is not None and admins.use_step(conn, admin["id"], step, confirm=confirm):
+        if step is not None and admins.use_step(conn, admin["id"], step, confirm=confirm, secret=reseal):
             record(conn, "admin.totp_enrolled" if confirm else "admin.login", f"admin:{admin['id']}", admin=admin)
             if confirm:
                 record(conn, "admin.login", f"admin:{admin['id']}", admin=admin)
@@ -45,7 +48,7 @@ def take_code(uow: UnitOfWork, admin: dict[str, Any], step: int | None, *, confi
 
 
 def offer_secret(uow: UnitOfWork, admin: dict[str, Any], secret: str) -> dict[str, Any]:
-    """A new TOTP ``secret`` offered for enrolment: the admin as stored then."""
+    """A new TOTP ``secret`` (encrypted, as stored) offered for enrolment: the admin as stored then."""
     with uow:  # read back in the writer's transaction: the request's read connection keeps its snapshot
         admins.offer_secret(uow.conn, admin["id"], secret)
         return admins.get(uow.conn, admin["id"]) or admin
@@ -112,3 +115,15 @@ def reset(uow: UnitOfWork, email: str, password: str, *, actor: str) -> dict[str
         admins.reset_second_factor(conn, found["id"])
         audit.record(conn, actor=actor, action="admin.reset", object=f"admin:{found['id']}")
     return found
+
+
+def reseal_secrets(uow: UnitOfWork, reseal: Callable[[str], str], *, actor: str) -> int:
+    """Every stored TOTP secret re-encrypted by ``reseal`` (onto the newest key; clear ones encrypted),
+    in one transaction, audited: how many."""
+    with uow:
+        conn = uow.conn
+        found = admins.stored_secrets(conn)
+        for admin_id, stored in found:
+            admins.store_secret(conn, admin_id, reseal(stored))
+        audit.record(conn, actor=actor, action="admin.totp_key_rotated", detail=f"secrets={len(found)}")
+    return len(found)

@@ -52,24 +52,34 @@ def _key(limit: Limit, subject: str) -> str:
     return f"{limit.name}:{subject.strip().lower()}"[:200]
 
 
-def blocked(engine: Engine, checks: list[tuple[Limit, str]], now: datetime | None = None) -> int | None:
-    """Minutes to wait when any of the limits is used up, else None (nothing is counted)."""
+def attempt(engine: Engine, checks: list[tuple[Limit, str]], now: datetime | None = None) -> int | None:
+    """Count one attempt against each limit and check it in the same transaction: minutes to wait
+    when any limit is used up (then nothing is counted), else None (the attempt may go ahead).
+
+    The count comes first and the check reads the count it made, so concurrent attempts never get
+    past a limit together: of 40 at once against a limit of 5, five go ahead. An attempt that turns
+    out not to be a failure (the right password) is uncounted by ``give_back``.
+    """
     now = now or utcnow()
     waits = []
-    with engine.connect() as conn:
-        for limit, subject in checks:
-            hits, ends = rate_limits.peek(conn, _key(limit, subject), now, limit.window)
-            if hits >= limit.attempts and ends is not None:
-                waits.append(ends - now)
+    # Rows locked in one order by every attempt: two attempts never wait for each other's second row.
+    keyed = sorted((_key(limit, subject), limit) for limit, subject in checks)
+    with writer(engine).connect() as conn:
+        with conn.begin() as transaction:
+            for key, limit in keyed:
+                hits, ends = rate_limits.take(conn, key, now, limit.window)
+                if hits > limit.attempts:
+                    waits.append(ends - now)
+            if waits:
+                transaction.rollback()  # refused attempts count against nothing (an address's other logins)
     return math.ceil(max(waits).total_seconds() / 60) if waits else None
 
 
-def count(engine: Engine, checks: list[tuple[Limit, str]], now: datetime | None = None) -> None:
-    """Count one attempt (a failed login, a proof tried, a reset asked for) against each limit."""
-    now = now or utcnow()
+def give_back(engine: Engine, checks: list[tuple[Limit, str]]) -> None:
+    """Uncount an attempt that went ahead and was no failure (the right password, code)."""
     with writer(engine).begin() as conn:
-        for limit, subject in checks:
-            rate_limits.hit(conn, _key(limit, subject), now, limit.window)
+        for key in sorted(_key(limit, subject) for limit, subject in checks):
+            rate_limits.give_back(conn, key)
 
 
 def forget(engine: Engine, limit: Limit, subject: str) -> None:

@@ -1,8 +1,8 @@
 """Registering, confirming the e-mail address, resetting a forgotten password, linking another
 customer account: thin views over ``portal.auth.onboarding``, each use case in a unit of work of its own.
 
-An attempt is counted (``limits.count``) before its use case, in a transaction of its own: it counts
-even when the use case fails or proves nothing."""
+An attempt is counted (``limits.attempt``, with its check) before its use case, in a transaction of
+its own: it counts even when the use case fails or proves nothing."""
 
 from __future__ import annotations
 
@@ -52,11 +52,10 @@ def register():
             form.password.errors.append(password_problem_text(problem))
         elif in_force is None:
             form.form_errors.append(_("Registration is closed for a moment. Please try again later."))
-        elif (wait := limits.blocked(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])) is not None:
+        elif (wait := limits.attempt(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])) is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/register.html", form=form, terms=in_force), 429
         else:
-            limits.count(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])
             no_invoice = form.no_invoice.data
             onboarding.register(unit_of_work(), onboarding.Registration(
                 email=form.email.data.strip().lower(), name=form.name.data.strip(), password=form.password.data,
@@ -121,11 +120,10 @@ def forgot_password():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(limits.RESET_PER_ACCOUNT, email), (limits.RESET_PER_ADDRESS, limits.client_network())]
-        wait = limits.blocked(engine(), checks)
+        wait = limits.attempt(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/forgot.html", form=form), 429
-        limits.count(engine(), checks)
         onboarding.request_reset(unit_of_work(), email)
         return render_template("auth/forgot_sent.html", email=email)
     return render_template("auth/forgot.html", form=form)
@@ -177,11 +175,10 @@ def add_customer():
     form = ProofForm()
     if form.validate_on_submit():
         checks = [(limits.PROOF_PER_ADDRESS, limits.client_network()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]
-        wait = limits.blocked(engine(), checks)
+        wait = limits.attempt(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/add_customer.html", form=form), 429
-        limits.count(engine(), checks)
         gross = form.invoice_gross.data  # an amount once validated (validate_invoice_gross); without one, not proven
         linked = None if gross is None else onboarding.link_customer(
             unit_of_work(), g.account["id"], form.customer_number.data, form.invoice_number.data, gross)

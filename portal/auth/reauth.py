@@ -18,12 +18,12 @@ log = structlog.get_logger("portal.security")
 def password_problem(engine: Engine, account: dict[str, Any], password: str, change: str) -> str | None:
     """None when ``password`` is the login's; else what to tell the customer (wrong, or wait)."""
     checks = [(limits.REAUTH_PER_ACCOUNT, str(account["id"]))]
-    wait = limits.blocked(engine, checks)
+    wait = limits.attempt(engine, checks)  # counted before the password is checked: see limits.attempt
     if wait is not None:
         log.warning("reauth_locked_out", account_id=account["id"], change=change)
         return _("Too many attempts. Try again in %(minutes)d min.", minutes=wait)
     if passwords.verify(account["password_hash"], password):
+        limits.give_back(engine, checks)
         return None
-    limits.count(engine, checks)
     log.warning("reauth_failed", account_id=account["id"], change=change)
     return _("The current password is wrong.")

@@ -44,7 +44,7 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, limits.client_network())]
-        wait = limits.blocked(engine(), checks)
+        wait = limits.attempt(engine(), checks)  # counted before the password is checked: see limits.attempt
         if wait is not None:
             log.warning("login_locked_out", subject=_subject(email), network=limits.client_network())
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
@@ -53,11 +53,11 @@ def login():
             account = accounts.by_email(conn, email)
         stored = account["password_hash"] if account and account["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
-            limits.count(engine(), checks)
             log.warning("login_failed", subject=_subject(email), network=limits.client_network())
             form.form_errors.append(_("The e-mail address or the password is wrong."))
             return render_template("auth/login.html", form=form), 200
         assert account is not None
+        limits.give_back(engine(), checks)  # the right password is no failed attempt
         if account["email_confirmed_at"] is None:
             log.info("login_unconfirmed", account_id=account["id"])
             form.form_errors.append(_("Confirm your e-mail address first: open the link we sent you. No e-mail?"

@@ -26,14 +26,17 @@ from tests.portal.conftest import PASSWORD, Site
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-def make_admin(site: Site, email: str, role: str = "administrator", *, enrolled: bool = True) -> int:
-    """A staff account with PASSWORD; ``enrolled``: its authenticator app set up with TOTP_SECRET."""
+def make_admin(site: Site, email: str, role: str = "administrator", *, enrolled: bool = True,
+               clear: bool = False) -> int:
+    """A staff account with PASSWORD; ``enrolled``: its authenticator app set up with TOTP_SECRET,
+    stored encrypted with the portal's key (``clear``: as before encryption)."""
+    stored = TOTP_SECRET if clear else site.app.extensions["ibok"].totp_vault.seal(TOTP_SECRET)
     with writer(site.mirror.store.engine).begin() as conn:
         admin_id = admins.create(conn, email=email, name=f"Staff {role}", role=role,
                                  password_hash=passwords.hash_password(PASSWORD), must_change_password=False)
         if enrolled:
             conn.execute(update(admins_table).where(admins_table.c.id == admin_id).values(
-                totp_secret=TOTP_SECRET, totp_confirmed_at=utcnow(), last_totp_step=0))
+                totp_secret=stored, totp_confirmed_at=utcnow(), last_totp_step=0))
     return admin_id
 
 
@@ -60,10 +63,11 @@ def admin_login(client: FlaskClient, email: str, secret: str = TOTP_SECRET) -> T
     return code_step(client, code_for(secret))
 
 
-def run_ibok(store_url: str, *args: str) -> Result:
-    """`ibok ...` with only IBOK_STORE_URL set, whatever the developer's shell has."""
+def run_ibok(store_url: str, *args: str, **settings: str) -> Result:
+    """`ibok ...` with only IBOK_STORE_URL (and ``settings``, IBOK_* names) set, whatever the developer's
+    shell has."""
     env: dict[str, str | None] = {s.env: None for s in SETTINGS}
-    env.update(IBOK_CONFIG=None, IBOK_STORE_URL=store_url)
+    env.update(IBOK_CONFIG=None, IBOK_STORE_URL=store_url, **settings)
     try:
         return CliRunner().invoke(ibok, ["--log-level", "WARNING", *args], env=env)
     finally:

@@ -195,3 +195,61 @@ def test_the_command_line_disables_and_resets_a_staff_account(site: Site) -> Non
     assert run_ibok(url, "admin", "disable", "--email", "nobody@wodociagi.test").exit_code == 1
     by_cli = [e for e in _audit(site) if e["actor"].startswith("cli")]
     assert [e["action"] for e in by_cli] == ["admin.reset", "admin.disable"]
+
+
+def _second_session(site: Site, admin_id: int) -> None:
+    """Let the same admin log in again a step later (each code is taken once)."""
+    with writer(site.mirror.store.engine).begin() as conn:
+        conn.execute(admins.update().where(admins.c.id == admin_id).values(last_totp_step=0))
+
+
+def test_an_admins_password_change_logs_out_the_admins_other_sessions(site: Site) -> None:
+    ewa = make_admin(site, "ewa@wodociagi.test")
+    make_admin(site, "ola@wodociagi.test", "operator")
+    desk, laptop, colleague = site.client(), site.client(), site.client()
+    admin_login(desk, "ewa@wodociagi.test")
+    _second_session(site, ewa)
+    admin_login(laptop, "ewa@wodociagi.test")
+    admin_login(colleague, "ola@wodociagi.test")
+    assert laptop.get("/admin/").status_code == 200 and colleague.get("/admin/").status_code == 200
+    changed = desk.post("/admin/password", data={"csrf_token": csrf_of(desk, "/admin/password"),
+                                                 "current": PASSWORD, "new": NEW_PASSWORD})
+    assert changed.headers["Location"] == "/admin/"
+    assert desk.get("/admin/").status_code == 200  # the session that changed it goes on
+    assert laptop.get("/admin/").headers["Location"] == "/admin/login"
+    assert colleague.get("/admin/").status_code == 200  # another admin's session is not touched
+    assert password_step(laptop, "ewa@wodociagi.test", NEW_PASSWORD).headers["Location"] == "/admin/login/code"
+
+
+def test_a_staff_session_ends_after_the_shorter_staff_timeouts_and_a_customers_does_not(site: Site) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from config.clock import utcnow
+    make_admin(site, "ewa@wodociagi.test")
+    [customer_id] = site.customer_ids(1)
+    site.login_for("anna@example.pl", customer_id)
+    staff_idle = timedelta(seconds=site.settings.admin.session_idle_s)
+    staff_absolute = timedelta(seconds=site.settings.admin.session_absolute_s)
+    assert staff_idle < timedelta(seconds=site.settings.portal.session_idle_s)
+    assert staff_absolute < timedelta(seconds=site.settings.portal.session_absolute_s)
+    start = utcnow()
+    with time_machine.travel(start, tick=False) as clock:  # TOTP codes follow the same clock
+        staff, customer = site.client(), site.client()
+        admin_login(staff, "ewa@wodociagi.test")
+        log_in(customer, "anna@example.pl")
+        clock.move_to(start + staff_idle + timedelta(seconds=1))
+        assert customer.get("/").status_code == 200
+        assert staff.get("/admin/").headers["Location"] == "/admin/login"  # idle too long
+
+        assert admin_login(staff, "ewa@wodociagi.test").headers["Location"] == "/admin/"
+        logged_in = now = utcnow()
+        while now + staff_idle < logged_in + staff_absolute:  # never idle: a request within each idle period
+            now += staff_idle - timedelta(seconds=60)
+            clock.move_to(now)
+            assert staff.get("/admin/").status_code == 200
+            assert customer.get("/").status_code == 200
+        clock.move_to(logged_in + staff_absolute + timedelta(seconds=1))
+        assert customer.get("/").status_code == 200  # a customer's session lasts longer
+        assert staff.get("/admin/").headers["Location"] == "/admin/login"  # past the staff absolute end

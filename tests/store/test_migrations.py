@@ -82,7 +82,7 @@ def test_the_comparison_notices_a_column_the_tables_module_lacks(engine):
 def test_current_is_none_before_and_head_after_upgrade(engine):
     assert migrate.current(engine) is None
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head() == "0013"
+    assert migrate.current(engine) == migrate.head() == "0014"
 
 
 def test_upgrade_takes_a_url_too(store_url, engine):
@@ -124,6 +124,27 @@ def test_upgrading_a_0012_store_puts_waiting_submissions_in_their_queues(engine)
     assert keys["c1"] == outbox_store.order_key({"kind": "change", "meter_id": None, "customer_id": 7})
 
 
+def test_upgrading_a_0013_store_ends_staff_sessions_and_keeps_clear_totp_secrets(engine):
+    config = migrate.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0013")
+        for key, account, data in (("staff", None, '{"admin_id": 3}'), ("customer", 5, '{"account_id": 5}'),
+                                   ("anonymous", None, '{"lang": "pl"}')):
+            conn.execute(text("INSERT INTO web_sessions (id, account_id, data, created_at, seen_at, expires_at)"
+                              " VALUES (:id, :account, :data, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+                              " CURRENT_TIMESTAMP)"), {"id": key, "account": account, "data": data})
+        conn.execute(text("INSERT INTO admins (email, name, password_hash, must_change_password, role, totp_secret,"
+                          " created_at) VALUES ('ewa@w.test', 'Ewa', 'x', false, 'operator',"
+                          " 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP', CURRENT_TIMESTAMP)"))
+    migrate.upgrade(engine)
+    migrate.upgrade(engine)  # a no-op the second time
+    with engine.connect() as conn:
+        assert set(conn.execute(text("SELECT id FROM web_sessions")).scalars()) == {"customer", "anonymous"}
+        assert conn.execute(text("SELECT totp_secret FROM admins")).scalar() == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    assert differences(engine) == []
+
+
 def test_downgrade_to_base_removes_every_table(engine):
     migrate.upgrade(engine)
     config = migrate.alembic_config()
@@ -146,24 +167,24 @@ def test_migrations_import_no_application_code():
 def test_db_upgrade_creates_the_store_and_prints_the_revisions(store_url, engine):
     first = run_ibok("db", "upgrade", url=store_url)
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip().endswith(": (none) -> 0013")
+    assert first.stdout.strip().endswith(": (none) -> 0014")
     again = run_ibok("db", "upgrade", url=store_url)
     assert again.exit_code == 0, again.output
-    assert again.stdout.strip().endswith(": 0013 -> 0013 (already at head)")
-    assert migrate.current(engine) == "0013"
+    assert again.stdout.strip().endswith(": 0014 -> 0014 (already at head)")
+    assert migrate.current(engine) == "0014"
 
 
 def test_db_current_prints_both_revisions_and_exits_0_at_head(store_url, engine):
     migrate.upgrade(engine)
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 0, result.output
-    assert result.stdout.split() == ["current", "0013", "head", "0013"]
+    assert result.stdout.split() == ["current", "0014", "head", "0014"]
 
 
 def test_db_current_on_an_empty_store_exits_1_and_says_to_upgrade(store_url):
     result = run_ibok("db", "current", url=store_url)
     assert result.exit_code == 1
-    assert result.stdout.split() == ["current", "(none)", "head", "0013"]
+    assert result.stdout.split() == ["current", "(none)", "head", "0014"]
     assert "ibok db upgrade" in result.stderr
 
 

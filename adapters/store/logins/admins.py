@@ -65,11 +65,26 @@ def offer_secret(conn: Connection, admin_id: int, secret: str) -> None:
                  .values(totp_secret=secret))
 
 
-def use_step(conn: Connection, admin_id: int, step: int, *, confirm: bool = False) -> bool:
+def use_step(conn: Connection, admin_id: int, step: int, *, confirm: bool = False,
+             secret: str | None = None) -> bool:
     """Take the TOTP code of 30-second ``step``: True once per step and only for a step later than the
-    last one taken (one atomic update, so two requests with the same code cannot both win)."""
+    last one taken (one atomic update, so two requests with the same code cannot both win). ``secret``:
+    the same secret stored anew (encrypted, where it was still clear)."""
     values: dict[str, Any] = {"last_totp_step": step}
     if confirm:
         values["totp_confirmed_at"] = utcnow()
+    if secret is not None:
+        values["totp_secret"] = secret
     fresh = or_(admins.c.last_totp_step.is_(None), admins.c.last_totp_step < step)
     return conn.execute(update(admins).where((admins.c.id == admin_id) & fresh).values(**values)).rowcount == 1
+
+
+def stored_secrets(conn: Connection) -> list[tuple[int, str]]:
+    """Every staff account's stored TOTP secret (encrypted, or clear from before): (id, value)."""
+    query = select(admins.c.id, admins.c.totp_secret).where(admins.c.totp_secret.is_not(None)).order_by(admins.c.id)
+    return [(row.id, row.totp_secret) for row in conn.execute(query)]
+
+
+def store_secret(conn: Connection, admin_id: int, stored: str) -> None:
+    """The same TOTP secret stored anew (under another key): enrolment and its confirmation stay."""
+    conn.execute(update(admins).where(admins.c.id == admin_id).values(totp_secret=stored))

@@ -29,9 +29,9 @@ def load(conn: Connection, session_id: str) -> dict[str, Any] | None:
 
 
 def save(conn: Connection, session_id: str, *, account_id: int | None, data: str, created_at: datetime,
-         seen_at: datetime, expires_at: datetime) -> None:
-    upsert(conn, web_sessions, [{"id": session_id, "account_id": account_id, "data": data, "created_at": created_at,
-                                 "seen_at": seen_at, "expires_at": expires_at}])
+         seen_at: datetime, expires_at: datetime, admin_id: int | None = None) -> None:
+    upsert(conn, web_sessions, [{"id": session_id, "account_id": account_id, "admin_id": admin_id, "data": data,
+                                 "created_at": created_at, "seen_at": seen_at, "expires_at": expires_at}])
 
 
 def touch(conn: Connection, session_id: str, seen_at: datetime) -> None:
@@ -50,7 +50,18 @@ def drop_for_account(conn: Connection, account_id: int, keep: str | None = None)
     return conn.execute(delete(web_sessions).where(and_(*where))).rowcount
 
 
-def prune(conn: Connection, now: datetime, idle_before: datetime) -> int:
-    """Forget sessions past their absolute end or idle since ``idle_before``."""
-    return conn.execute(delete(web_sessions).where(
-        (web_sessions.c.expires_at < now) | (web_sessions.c.seen_at < idle_before))).rowcount
+def drop_for_admin(conn: Connection, admin_id: int, keep: str | None = None) -> int:
+    """End every session of a staff account (but ``keep``): at its password change."""
+    where = [web_sessions.c.admin_id == admin_id]
+    if keep is not None:
+        where.append(web_sessions.c.id != keep)
+    return conn.execute(delete(web_sessions).where(and_(*where))).rowcount
+
+
+def prune(conn: Connection, now: datetime, idle_before: datetime, staff_idle_before: datetime | None = None) -> int:
+    """Forget sessions past their absolute end or idle since ``idle_before`` (staff sessions: since
+    ``staff_idle_before``)."""
+    ended = (web_sessions.c.expires_at < now) | (web_sessions.c.seen_at < idle_before)
+    if staff_idle_before is not None:
+        ended = ended | (web_sessions.c.admin_id.is_not(None) & (web_sessions.c.seen_at < staff_idle_before))
+    return conn.execute(delete(web_sessions).where(ended)).rowcount
