@@ -147,11 +147,10 @@ def reset_password():
         checks = [(limits.RESET_LINK_PER_ADDRESS, limits.client_network())]
         if token:
             checks.append((limits.RESET_LINK_PER_LINK, tokens.digest(token)))
-        wait = limits.blocked(engine(), checks)
+        wait = limits.attempt(engine(), checks)  # counted and checked at once: every reset sent counts
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
             return render_template("auth/reset.html", form=form), 429
-        limits.count(engine(), checks)
     with reading() as conn:
         works = onboarding.link_works(conn, token, "reset")
     if not works:
