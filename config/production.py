@@ -70,4 +70,8 @@ def production_problems(settings: Settings) -> list[str]:
             "Setting portal.trusted_proxies is not set while portal.base_url is https: behind the reverse proxy"
             " of config/nginx.conf.example set it to 1 (IBOK_PORTAL_TRUSTED_PROXIES=1), or else every customer"
             " shares the proxy's address and its attempt limits; set it to 0 if nothing is in front of the portal.")
+    if not settings.portal.development and not settings.admin.totp_key:
+        problems.append(
+            "Setting admin.totp_key is missing: it encrypts the staff's TOTP secrets in the store and the portal"
+            " will not start without it; make one with `ibok admin new-totp-key` and set IBOK_ADMIN_TOTP_KEY.")
     return problems

@@ -151,18 +151,20 @@ def password():
             form.current.errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
         elif not passwords.verify(admin["password_hash"], form.current.data):
             form.current.errors.append(_("The current password is wrong."))
-        elif (problem := passwords.problem(form.new.data, [admin["email"], admin["name"]])) is not None:
-            form.new.errors.append(password_problem_text(problem))
-        elif form.new.data == form.current.data:
-            form.new.errors.append(_("The new password must differ from the current one."))
         else:
-            staff.change_password(unit_of_work(), admin, form.new.data)
-            ended = current_app.session_interface.end_other_staff_sessions(  # type: ignore[attr-defined]
-                admin["id"], session)
-            session.rotate()  # type: ignore[attr-defined]
-            log.info("admin_password_changed", admin_id=admin["id"], other_sessions_ended=ended)
-            flash(_("Your password has been changed. Other sessions were logged out."), "success")
-            return redirect(url_for("admin.home"))
+            limits.give_back(engine(), checks)  # the right current password is no failed attempt
+            if (problem := passwords.problem(form.new.data, [admin["email"], admin["name"]])) is not None:
+                form.new.errors.append(password_problem_text(problem))
+            elif form.new.data == form.current.data:
+                form.new.errors.append(_("The new password must differ from the current one."))
+            else:
+                staff.change_password(unit_of_work(), admin, form.new.data)
+                ended = current_app.session_interface.end_other_staff_sessions(  # type: ignore[attr-defined]
+                    admin["id"], session)
+                session.rotate()  # type: ignore[attr-defined]
+                log.info("admin_password_changed", admin_id=admin["id"], other_sessions_ended=ended)
+                flash(_("Your password has been changed. Other sessions were logged out."), "success")
+                return redirect(url_for("admin.home"))
     return render_template("admin/password.html", form=form)
 
 

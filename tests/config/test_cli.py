@@ -80,7 +80,7 @@ def test_config_check_with_everything_set_passes_and_shows_no_secret(tmp_path):
     path = tmp_path / "ibok.toml"
     path.write_text('[billing]\ndsn = "Driver=X;Server=s;UID=r;PWD=filepass"\n', encoding="utf-8")
     result = run(["--config", str(path), "config", "check"], IBOK_PORTAL_SECRET_KEY=KEY,
-                 IBOK_BILLING_PASSWORD="envpass", IBOK_STORE_URL="postgresql://ibok:urlpass@db/ibok")
+                 IBOK_ADMIN_TOTP_KEY=TOTP_KEY, IBOK_BILLING_PASSWORD="envpass", IBOK_STORE_URL="postgresql://ibok:urlpass@db/ibok")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "Settings OK."
     assert f"billing.dsn = Driver=X;Server=s;UID=r;PWD=***  # {path}" in result.stdout
@@ -89,8 +89,12 @@ def test_config_check_with_everything_set_passes_and_shows_no_secret(tmp_path):
         assert secret not in result.output
 
 
+TOTP_KEY = "pO9s1kq3yY4xq0mFv0m2X9w6m2e2b8v1Zl8nQm0d4cU="  # a Fernet key
+READY = {"IBOK_BILLING_DSN": "ibok_billing", "IBOK_PORTAL_SECRET_KEY": KEY, "IBOK_ADMIN_TOTP_KEY": TOTP_KEY}
+
+
 def check_fails_with(*expected: str, **values: str) -> None:
-    result = run(["config", "check"], **{"IBOK_BILLING_DSN": "ibok_billing", "IBOK_PORTAL_SECRET_KEY": KEY, **values})
+    result = run(["config", "check"], **{**READY, **values})
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.stderr and "Settings OK." not in result.stdout
     lines = result.stderr.splitlines()
@@ -100,7 +104,7 @@ def check_fails_with(*expected: str, **values: str) -> None:
 
 
 def check_passes_with(**values: str) -> None:
-    result = run(["config", "check"], **{"IBOK_BILLING_DSN": "ibok_billing", "IBOK_PORTAL_SECRET_KEY": KEY, **values})
+    result = run(["config", "check"], **{**READY, **values})
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == "Settings OK."
 
@@ -122,6 +126,12 @@ def test_config_check_fails_behind_https_without_trusted_proxies():
     check_passes_with(IBOK_PORTAL_BASE_URL="https://ebok.example.pl", IBOK_PORTAL_TRUSTED_PROXIES="1")
     check_passes_with(IBOK_PORTAL_BASE_URL="https://ebok.example.pl", IBOK_PORTAL_TRUSTED_PROXIES="0")  # said so
     check_passes_with(IBOK_PORTAL_BASE_URL="http://127.0.0.1:8000")
+
+
+def test_config_check_fails_in_production_without_a_totp_key():
+    check_fails_with("admin.totp_key is missing", "ibok admin new-totp-key", IBOK_ADMIN_TOTP_KEY="")
+    result = run(["config", "check"], **{**READY, "IBOK_ADMIN_TOTP_KEY": "", "IBOK_PORTAL_DEVELOPMENT": "true"})
+    assert "admin.totp_key" not in result.stderr  # development derives one (and says so)
 
 
 def test_config_check_names_every_problem_at_once():

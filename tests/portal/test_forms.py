@@ -41,7 +41,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():  # OpenDocument's "mimetype" first and uncompressed, as its rules say
             stored = name == "mimetype" or name.startswith("Pictures/")  # pictures are compressed already
-            archive.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+            member = zipfile.ZipInfo(name, date_time=(2026, 11, 21, 10, 0, 0))  # the same bytes at any time
+            archive.writestr(member, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 

@@ -80,13 +80,15 @@ def test_registration_takes_any_password_without_a_server_error(site: Site) -> N
 def test_a_reset_link_takes_any_password_without_a_server_error(site: Site) -> None:
     [customer] = site.customer_ids(1)
     account_id = site.login_for("anna@example.pl", customer)
-    for name, password in FUZZ:
+    for i, (name, password) in enumerate(FUZZ):
         answers = {}
         for lang in _languages(password):
             with writer(site.mirror.store.engine).begin() as conn:
                 link = f"/password/reset/{tokens.issue(conn, account_id, 'reset', onboarding.RESET_FOR)}"
             client = _client(site, lang)
-            answers[lang] = client.post(link, data={"csrf_token": csrf(client, link), "new": password})
+            page = client.get(link).headers["Location"]  # the token into the session, the page without it
+            answers[lang] = client.post(page, data={"csrf_token": csrf(client, page), "new": password},
+                                        environ_base=_network(i))  # resets are limited per network
         _check(name, password, answers)
     with site.mirror.store.engine.connect() as conn:
         stored = accounts.by_email(conn, "anna@example.pl")["password_hash"]

@@ -14,10 +14,12 @@ from portal.auth import limits
 from tests.portal.conftest import PASSWORD, Site, log_in, portal_settings
 
 PROXY = "127.0.0.1"  # the test client's REMOTE_ADDR: nginx on the same host
+TOTP_KEY = "pO9s1kq3yY4xq0mFv0m2X9w6m2e2b8v1Zl8nQm0d4cU="  # a Fernet key (32 bytes, url-safe base64)
 
 
 def portal(site: Site, tmp_path: Path, **extra: str) -> Flask:
     """Another portal on the site's store, with these settings."""
+    extra.setdefault("IBOK_ADMIN_TOTP_KEY", TOTP_KEY)  # required outside development
     app = create_app(portal_settings(site.mirror, tmp_path, **extra))
 
     def whoami() -> str:
