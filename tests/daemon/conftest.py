@@ -138,6 +138,23 @@ class OwnMariaDB:
             self.proc.wait(60)
         self.proc = None
 
+    def freeze(self) -> None:
+        """Stop the server (SIGSTOP) and return once every one of its threads has stopped: kill() returns
+        before a busy thread takes the signal, and on a loaded machine one might still answer a query."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+        tasks = Path(f"/proc/{self.proc.pid}/task")
+
+        def stopped() -> bool:
+            states = []
+            for task in tasks.iterdir():
+                try:
+                    states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
+                except FileNotFoundError:  # a thread that ended meanwhile
+                    continue
+            return bool(states) and all(state in ("T", "t") for state in states)
+        wait_until(stopped, 10, what="every thread of the test's MariaDB server to stop")
+
     def sql(self, statement: str) -> None:
         subprocess.run(["mariadb", f"--socket={self.socket}", "-uroot", "-e", statement], check=True,
                        capture_output=True)

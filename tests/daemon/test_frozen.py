@@ -34,7 +34,7 @@ def test_the_probe_gives_up_on_a_frozen_server_within_its_timeout_and_opens_no_s
     assert own_mariadb.database is not None and own_mariadb.proc is not None
     probe = BillingProbe(own_mariadb.database.dsn, timeout_s=1, login_timeout_s=5)
     probe.check()
-    own_mariadb.proc.send_signal(signal.SIGSTOP)
+    own_mariadb.freeze()
     try:
         began = time.monotonic()
         try:
@@ -61,7 +61,7 @@ def test_the_probe_gives_up_on_a_frozen_server_within_its_timeout_and_opens_no_s
 def test_a_statement_and_a_connect_to_a_frozen_mariadb_end_within_their_timeouts(own_mariadb: OwnMariaDB) -> None:
     assert own_mariadb.database is not None and own_mariadb.proc is not None
     conn = connect(own_mariadb.database.dsn, login_timeout_s=2, query_timeout_s=2, autocommit=True)
-    own_mariadb.proc.send_signal(signal.SIGSTOP)
+    own_mariadb.freeze()
     try:
         began = time.monotonic()
         with pytest.raises(pyodbc.Error):
@@ -102,7 +102,7 @@ def test_a_frozen_billing_closes_the_gate_health_says_503_and_sigterm_ends_the_d
             assert _get(daemon.metrics_port, "/health")[0] == 200
             mirror.source.close()
 
-            own_mariadb.proc.send_signal(signal.SIGSTOP)
+            own_mariadb.freeze()
             frozen_at = time.monotonic()
             try:
                 held = wb.message(customer)  # the relay takes it within a second and hangs in billing's driver
