@@ -18,6 +18,7 @@ from adapters.store.logins import accounts
 from config.settings import Settings, load_settings
 from portal.app import create_app
 from portal.auth import passwords
+from tests.portal.mailbox import Mailbox, mailbox
 from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
 
 PASSWORD = "zielone jabłko na stole"  # 23 characters, a Polish passphrase
@@ -84,3 +85,10 @@ def live(site: Site) -> Iterator[Callable[[str], str]]:
     yield lambda path: f"http://127.0.0.1:{server.server_port}{path}"
     server.shutdown()
     thread.join(10)
+
+
+@pytest.fixture
+def box() -> Iterator[Mailbox]:
+    """A local SMTP server whose received messages the test reads (tests/portal/mailbox.py)."""
+    with mailbox() as m:
+        yield m

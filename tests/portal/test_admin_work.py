@@ -3,11 +3,9 @@ SMTP server), customer lookup with its audit entry, and the audit log's search, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from adapters.store.db import writer
@@ -22,14 +20,8 @@ from adapters.store.tables import (
 from adapters.store.tables import registrations as registrations_table
 from sync.mailer import send_due
 from tests.portal.conftest import Site, log_in
-from tests.portal.mailbox import Mailbox, mailbox
+from tests.portal.mailbox import Mailbox
 from tests.portal.staff import admin_login, csrf_of, make_admin, operator_client
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
 
 
 def _customer(site: Site, index: int = 0) -> dict:

@@ -5,7 +5,6 @@ a wrong password or address changes nothing, and re-asked passwords are limited.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.header import decode_header, make_header
 
 import pytest
@@ -17,13 +16,7 @@ from adapters.store.outbox import submitted as store
 from adapters.store.tables import mail_outbox
 from sync.mailer import send_due
 from tests.portal.conftest import PASSWORD, Site, csrf, log_in
-from tests.portal.mailbox import Mailbox, mailbox
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
+from tests.portal.mailbox import Mailbox
 
 
 def _logged_in(site: Site, email: str = "anna@example.pl") -> tuple[FlaskClient, int]:

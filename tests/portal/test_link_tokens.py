@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,16 +30,10 @@ from sync.mailer import send_due
 from tests.conftest import log_lines
 from tests.portal.browser import chromium
 from tests.portal.conftest import PASSWORD, SECRET, Site, csrf, log_in
-from tests.portal.mailbox import Mailbox, free_port, mailbox
+from tests.portal.mailbox import Mailbox, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_PASSWORD = "nowe hasło do wodociągów 2026"
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
 
 
 @pytest.fixture

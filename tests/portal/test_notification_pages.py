@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from flask.testing import FlaskClient
 
 from adapters.store.logins import preferences
 from sync.mail import unsubscribe
 from tests.portal.conftest import SECRET, Site, csrf, log_in
-from tests.portal.mailbox import Mailbox, mailbox
+from tests.portal.mailbox import Mailbox
 from tests.portal.notify_scene import EMAIL, Scene, open_scene, unsubscribe_path
 
 ALL_ON = dict.fromkeys(preferences.KINDS, True)
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
 
 
 def _switches(site: Site, account_id: int) -> dict[str, bool]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -24,12 +23,6 @@ from tests.portal.notify_scene import (
 )
 
 TODAY = date(2026, 11, 22)  # billing's day in the scene
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ another customer account; and that none of it tells a stranger which accounts ex
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,12 +23,6 @@ from tests.portal.conftest import PASSWORD, Site, csrf, log_in
 from tests.portal.mailbox import Mailbox, free_port, mailbox
 
 BASE = "http://portal.test"
-
-
-@pytest.fixture
-def box() -> Iterator[Mailbox]:
-    with mailbox() as m:
-        yield m
 
 
 @pytest.fixture
