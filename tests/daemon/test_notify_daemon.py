@@ -43,9 +43,11 @@ def test_the_daemon_tells_a_customer_of_an_outage_once(make_mirror, start_daemon
     with mailbox() as box:
         daemon = start_daemon(mirror, **QUIET, mail_host="127.0.0.1", mail_port=str(box.port), mail_security="none",
                               mail_every_s="1", mail_notify_every_s="10", portal_secret_key=SECRET)
-        wait_until(lambda: box.to("anna@example.pl"), 60, every=0.5, what="the outage e-mail")
+        def outages() -> list:  # on a later day her unpaid invoices are news too: those are other e-mails
+            return [m for m in box.to("anna@example.pl") if m["Subject"] == "Water supply outage in your area"]
+        wait_until(outages, 60, every=0.5, what="the outage e-mail")
         time.sleep(12)  # another notification run, and more of the mailer's
         assert daemon.stop() == 0
-    [message] = box.to("anna@example.pl")
-    assert message["Subject"] == "Water supply outage in your area" and message["List-Unsubscribe"]
+    [message] = outages()
+    assert message["List-Unsubscribe"]
     assert not [e for e in daemon.events() if e.get("level") == "error"]
