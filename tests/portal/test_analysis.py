@@ -310,8 +310,9 @@ def test_another_customers_meter_is_not_found_exactly_like_no_meter(site: Site) 
     answers = {scope: client.get("/analysis", query_string={**PERIOD, "scope": scope})
                for scope in (str(SHARED_METER), "999999", "abc", "-1", "1.0")}
     assert {a.status_code for a in answers.values()} == {404}
-    # The same page (but for the language button's way back to the address asked for).
-    bodies = {re.sub(r'name="next" value="[^"]*"', "", a.get_data(as_text=True)) for a in answers.values()}
+    # The same page, but for the language button's way back to the address asked for, and the CSRF
+    # token (signed with the second it was made in).
+    bodies = {re.sub(r'name="(next|csrf_token)" value="[^"]*"', "", a.get_data(as_text=True)) for a in answers.values()}
     assert len(bodies) == 1, "".join(difflib.unified_diff(*(b.splitlines(keepends=True) for b in list(bodies)[:2])))
     for scope in (str(SHARED_METER), "999999"):
         assert client.get("/analysis.csv", query_string={**PERIOD, "scope": scope}).status_code == 404
