@@ -11,6 +11,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+# The widths issue 19 asks every customer page to work at: the narrowest phone, a common phone, a laptop.
+WIDTHS = {"narrow": {"width": 320, "height": 640}, "phone": {"width": 390, "height": 844},
+          "laptop": {"width": 1366, "height": 768}}
+LANGUAGES = ("pl", "en")
 WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
 
