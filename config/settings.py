@@ -125,6 +125,21 @@ def _seconds_by_name(value: Any) -> dict[str, int]:
     return {str(name): seconds(number) for name, number in value.items()}
 
 
+def _names_by_code(value: Any) -> dict[str, str]:
+    """A TOML table {R01 = "Zgierz Północ"}, or from the environment "R01=Zgierz Północ; R14=Śladków Mały"."""
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in re.split(r"[;\n]+", value.strip()) if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError(value)
+        value = dict(pairs)
+    if not isinstance(value, dict):
+        raise TypeError(value)
+    names = {_text(code).strip(): _text(name).strip() for code, name in value.items()}
+    if any(not code or len(code) > 4 or not name for code, name in names.items()):
+        raise ValueError(value)
+    return names
+
+
 def _clock_time(value: Any) -> time:
     hours, minutes = _text(value).strip().split(":")
     return time(int(hours), int(minutes))
@@ -133,6 +148,8 @@ def _clock_time(value: Any) -> time:
 TEXT = Kind("text", _text)
 SECONDS_BY_STREAM = Kind("a table of stream names and whole seconds 1..86400, such as {readings = 20}"
                          ' (in the environment "readings=20,payments=20")', _seconds_by_name, dict)
+NAMES_BY_CODE = Kind('a table of district codes (up to 4 characters) and names, such as {R01 = "Zgierz Północ"}'
+                     ' (in the environment "R01=Zgierz Północ; R14=Śladków Mały")', _names_by_code, dict)
 CLOCK_TIME = Kind("a time of day as HH:MM", _clock_time, time)
 PATH = Kind("a path to a directory", _path, Path)
 BOOL = Kind("true or false", _boolean, bool)
@@ -242,6 +259,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("portal", "trusted_proxies", _integer(0, 5), 0, False,
             "how many reverse proxies in front of the portal append to X-Forwarded-For and set X-Forwarded-Proto"
             " and -Host, 0 for none (the client's address is then the connection's)"),
+    Setting("portal", "district_names", NAMES_BY_CODE, {}, False,
+            "names customers see for billing's network districts (REJON); a district not named here is called"
+            " after the town most of its service points are in"),
     Setting("mail", "host", TEXT, "localhost", False, "the SMTP server that sends iBOK's e-mails"),
     Setting("mail", "port", _integer(1, 65535), 25, False, "the SMTP server's port"),
     Setting("mail", "security", _choice("none", "starttls", "tls"), "starttls", False,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,11 +31,13 @@ from wtforms import Form, SelectChoice, SelectField, StringField
 from adapters.store.pages import billing as pages
 from portal.auth.guard import customer_required
 from portal.context import fresh_at, reading, settings, today
+from portal.customer import spreadsheet
+from portal.i18n import gettext, request_locale
 from portal.i18n import lazy_gettext as _l
-from portal.i18n import request_locale
 
 bp = Blueprint("billing", __name__)
 
+SETTLEMENTS_PER_PAGE = 20  # entries of the settlements per page, newest first: about a year of invoices and payments
 INVOICES_PER_PAGE = 12  # a year of monthly invoices (the same as a page of readings): short on a phone
 PERIOD = re.compile(r"^(?:(\d{4})(?:-(\d{1,2}))?|(\d{1,2})[./](\d{4}))$")  # 2025, 2025-03, 03.2025, 3/2025
 
@@ -133,8 +136,59 @@ def invoices():
     chosen = form.chosen()
     with reading() as conn:
         page = pages.invoice_page(conn, g.customer_id, today(), chosen, page_number(), INVOICES_PER_PAGE)
+        summary = pages.twelve_months(conn, g.customer_id, today())
     return render_template("billing/invoices.html", form=form, page=page, params=_filters(form), fresh_at=fresh_at(),
-                           filtered=chosen != pages.InvoiceFilter())
+                           filtered=chosen != pages.InvoiceFilter(), summary=summary)
+
+
+# ----- invoices as CSV: the chosen account's, or every account's of the login ---------------------------
+def point_address(row: Mapping[str, Any]) -> str:
+    """A service point's address on one line ("Łąkowa 5/2, 95-100 Zgierz"); empty when there is none."""
+    if not row.get("street"):
+        return ""
+    flat = f"/{row['flat_number']}" if row.get("flat_number") else ""
+    return f"{row['street']} {row['house_number']}{flat}, {row['postal_code']} {row['city']}"
+
+
+def invoices_csv(rows: Iterable[Mapping[str, Any]]) -> bytes:
+    """The invoices as spreadsheet rows (``portal.customer.spreadsheet`` tells the format)."""
+    header = [gettext("Customer number"), gettext("Document"), gettext("Invoice number"), gettext("Issued"),
+              gettext("Billing period from"), gettext("Billing period to"), gettext("Due date"),
+              gettext("Service point"), gettext("Net"), gettext("VAT"), gettext("Gross"), gettext("Amount paid"),
+              gettext("Left to pay"), gettext("Status")]
+    lines = []
+    for r in rows:
+        settled = not r["cancelled"]
+        lines.append([r["customer_number"], gettext("Correcting invoice") if r["correcting"] else gettext("Invoice"),
+                      r["number"], r["issued_on"], r["period_from"], r["period_to"], r["due_on"], point_address(r),
+                      r["net"], r["vat"], r["gross"], r["paid"] if settled else None,
+                      r["remaining"] if settled else None, str(STATUS_LABELS.get(r["status"], r["status"]))])
+    return spreadsheet.csv_bytes(header, lines, request_locale() == "pl")
+
+
+def csv_download(body: bytes, name: str) -> Response:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+    return Response(body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{safe}.csv"',
+                                                        "Cache-Control": "no-store"})
+
+
+@bp.route("/invoices.csv")
+@customer_required
+def invoices_file() -> Response:
+    """Every invoice of the chosen customer account, whatever the list's filters."""
+    with reading() as conn:
+        rows = pages.invoices_for_export(conn, [g.customer_id], today())
+    number = next((c["number"] for c in g.customers if c["id"] == g.customer_id), str(g.customer_id))
+    return csv_download(invoices_csv(rows), f"{gettext('invoices')}-{number}-{today().isoformat()}")
+
+
+@bp.route("/accounts/invoices.csv")
+@customer_required
+def all_invoices_file() -> Response:
+    """Every invoice of every customer account of the login (a property manager's buildings)."""
+    with reading() as conn:
+        rows = pages.invoices_for_export(conn, [c["id"] for c in g.customers], today())
+    return csv_download(invoices_csv(rows), f"{gettext('invoices-all-accounts')}-{today().isoformat()}")
 
 
 @bp.route("/invoices/<int:invoice_id>")
@@ -189,8 +243,16 @@ def settlements():
         year = None
     with reading() as conn:
         data = pages.ledger(conn, g.customer_id, year)
+        summary = pages.twelve_months(conn, g.customer_id, today())
     form.year.choices = [SelectChoice("", _l("All years"))] + [SelectChoice(str(y)) for y in data["years"]]
-    return render_template("billing/settlements.html", form=form, year=year, fresh_at=fresh_at(), **data)
+    # Newest first, a page at a time: the running balance is computed over the whole history first.
+    newest = data.pop("entries")[::-1]
+    count = max(1, -(-len(newest) // SETTLEMENTS_PER_PAGE))
+    number = min(page_number(), count)
+    start = (number - 1) * SETTLEMENTS_PER_PAGE
+    page = pages.Page(newest[start:start + SETTLEMENTS_PER_PAGE], number, SETTLEMENTS_PER_PAGE, len(newest))
+    return render_template("billing/settlements.html", form=form, year=year, fresh_at=fresh_at(), page=page,
+                           params={"year": year} if year else {}, summary=summary, **data)
 
 
 @bp.route("/contracts")

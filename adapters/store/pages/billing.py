@@ -6,6 +6,7 @@ indexes, contracts by theirs), so another customer's invoice answers exactly lik
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from adapters.store.tables import (
     contracts,
+    customer_months,
+    customer_summaries,
     customers,
     invoice_lines,
     invoices,
@@ -145,10 +148,18 @@ def _invoice_list(since: bool, until: bool, status: str | None) -> Select[*tuple
         where.append(i.correcting.is_(True))
     elif status in STATUSES:
         where.append(_status(today) == _text(status))
+    p = points.c
     return (select(i.id, i.number, i.correcting, i.issued_on, i.period_from, i.period_to, i.due_on, i.gross,
-                   i.cancelled, func.coalesce(s.remaining, i.gross).label("remaining"), _status(today).label("status"))
-            .select_from(_with_settlement()).where(and_(*where))
+                   i.cancelled, func.coalesce(s.remaining, i.gross).label("remaining"), _status(today).label("status"),
+                   p.street, p.house_number, p.flat_number, p.postal_code, p.city)
+            .select_from(_with_point(_with_settlement())).where(and_(*where))
             .order_by(i.issued_on.desc(), i.id.desc()))
+
+
+def _with_point(joined: Any) -> Any:
+    """``joined`` (with invoices) and the service point of each invoice's contract: the building it is for."""
+    return (joined.outerjoin(contracts, contracts.c.id == invoices.c.contract_id)
+            .outerjoin(points, points.c.id == contracts.c.point_id))
 
 
 def invoice_page(conn: Connection, customer_id: int, today: date, chosen: InvoiceFilter, number: int,
@@ -195,6 +206,66 @@ def invoice_pdf(conn: Connection, customer_id: int, invoice_id: int) -> dict[str
     row = conn.execute(select(i.number, i.pdf_path).where(and_(i.id == invoice_id, i.customer_id == customer_id))
                        ).mappings().first()
     return dict(row) if row and row["pdf_path"] else None
+
+
+# ----- a login's invoices for a spreadsheet, and the overview of its customer accounts ------------------
+def invoices_for_export(conn: Connection, customer_ids: Sequence[int], today: date) -> list[dict[str, Any]]:
+    """Every invoice of these customers (each with its customer's number, service point, what was paid and
+    what is left, and its status), by customer number, newest first."""
+    i, s, cu, p = invoices.c, settlements.c, customers.c, points.c
+    if not customer_ids:
+        return []
+    return [dict(r) for r in conn.execute(
+        select(cu.number.label("customer_number"), i.id, i.number, i.correcting, i.issued_on, i.period_from,
+               i.period_to, i.due_on, i.net, i.vat, i.gross, i.cancelled,
+               func.coalesce(s.paid, ZERO).label("paid"), func.coalesce(s.remaining, i.gross).label("remaining"),
+               _status(today).label("status"), p.street, p.house_number, p.flat_number, p.postal_code, p.city)
+        .select_from(_with_point(_with_settlement()).join(customers, cu.id == i.customer_id))
+        .where(i.customer_id.in_(list(customer_ids)))
+        .order_by(cu.number, i.issued_on.desc(), i.id.desc())).mappings()]
+
+
+def accounts_overview(conn: Connection, customer_ids: Sequence[int], today: date) -> list[dict[str, Any]]:
+    """Each of these customer accounts (in the order given) with its address, what is left to pay on its
+    open invoices, how much of that is overdue, its next due date and its balance (from the summary
+    derived at sync time; zeros while it is not derived yet)."""
+    if not customer_ids:
+        return []
+    cu, summary, i, s = customers.c, customer_summaries.c, invoices.c, settlements.c
+    left = func.coalesce(s.remaining, i.gross)
+    overdue = (select(i.customer_id, func.sum(left).label("overdue"))
+               .select_from(_with_settlement())
+               .where(and_(i.customer_id.in_(list(customer_ids)), i.cancelled.is_(False), i.gross > ZERO,
+                           left > ZERO, i.due_on < today))
+               .group_by(i.customer_id).subquery())
+    rows = {r["id"]: dict(r) for r in conn.execute(
+        select(cu.id, cu.number, cu.name, cu.street, cu.house_number, cu.flat_number, cu.postal_code, cu.city,
+               func.coalesce(summary.open_amount, ZERO).label("open_amount"),
+               func.coalesce(overdue.c.overdue, ZERO).label("overdue"),
+               summary.next_due_on, summary.next_due_amount, func.coalesce(summary.balance, ZERO).label("balance"))
+        .select_from(customers.outerjoin(customer_summaries, summary.customer_id == cu.id)
+                     .outerjoin(overdue, overdue.c.customer_id == cu.id))
+        .where(cu.id.in_(list(customer_ids)))).mappings()}
+    return [rows[c] for c in customer_ids if c in rows]
+
+
+# ----- the last twelve months ---------------------------------------------------------------------
+def twelve_months(conn: Connection, customer_id: int, today: date) -> dict[str, Any]:
+    """What the customer was invoiced (invoices not cancelled, by issue date), paid and used (the main
+    meters' consumption) from the first day of the month eleven months before ``today``'s to ``today``."""
+    i, pay, cm = invoices.c, payments.c, customer_months.c
+    month = date(today.year, today.month, 1)
+    index = month.year * 12 + month.month - 1 - 11
+    since = date(index // 12, index % 12 + 1, 1)
+    invoiced, paid, used = conn.execute(select(
+        select(func.sum(i.gross)).where(and_(i.customer_id == customer_id, i.cancelled.is_(False),
+                                             i.issued_on >= since, i.issued_on <= today)).scalar_subquery(),
+        select(func.sum(pay.amount)).where(and_(pay.customer_id == customer_id, pay.paid_on >= since,
+                                                pay.paid_on <= today)).scalar_subquery(),
+        select(func.sum(cm.consumption)).where(and_(cm.customer_id == customer_id, cm.month >= since,
+                                                    cm.month <= month)).scalar_subquery())).one()
+    return {"since": since, "until": today, "invoiced": invoiced or ZERO, "paid": paid or ZERO,
+            "consumption": used if used is not None else Decimal("0.000")}
 
 
 # ----- settlements: invoices and payments side by side ----------------------------------------------
