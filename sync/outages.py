@@ -80,6 +80,7 @@ def street_segments(description: str) -> list[str]:
     text = re.sub(r"\b(?:" + "|".join(sorted(_PREFIXES, key=len, reverse=True)) + r")\b", _MARK, text)
     segments = []
     for piece in text.split(_MARK)[1:]:
+        piece = re.sub(r"^[\s:,–-]+", "", piece)  # "na ulicach: Polna, Łąkowa"
         clause = re.split(r"[.;:()\[\]!?\n]", piece, maxsplit=1)[0]
         segments.append(" ".join(re.sub(r"[^\w,/–-]+", " ", clause).replace("_", " ").split()))
     return segments
@@ -163,7 +164,7 @@ class Sections:
 @dataclass(frozen=True)
 class RegionName:
     """What a district is called: its most common town and, where that town has several districts, the
-    district's most common street; None for a district without a point billing knows."""
+    district's most common street not naming another of them (None when none is left)."""
 
     town: str
     street: str | None = None
@@ -193,10 +194,15 @@ def region_names(counts: Iterable[PointCount], overrides: Mapping[str, str] | No
         streets.setdefault((code, town.strip()), Counter())[street.strip()] += n
     main = {code: _most_common(c) for code, c in towns.items()}
     shared = Counter(main.values())
-    names = {}
-    for code, town in main.items():
-        street = _most_common(streets[(code, town)]) if shared[town] > 1 else None
-        names[code] = RegionName(town, street or None)
+    names, taken = {}, set()
+    # The largest district of a shared town picks its street first; each takes a street no other has taken.
+    for code, town in sorted(main.items(), key=lambda kv: (-towns[kv[0]][kv[1]], kv[0])):
+        street = None
+        if shared[town] > 1:
+            free = Counter({s: n for s, n in streets[(code, town)].items() if (town, s) not in taken and s})
+            street = _most_common(free) if free else None
+            taken.add((town, street))
+        names[code] = RegionName(town, street)
     for code, name in (overrides or {}).items():
         names[code.strip()] = RegionName(name.strip())
     return names

@@ -202,3 +202,12 @@ def test_trusted_proxies_default_to_none_and_take_a_small_count():
     assert settings.source_of("portal.trusted_proxies") == "IBOK_PORTAL_TRUSTED_PROXIES"
     message = error_of(IBOK_PORTAL_TRUSTED_PROXIES="yes")
     assert "portal.trusted_proxies" in message and "a whole number from 0 to 5" in message
+
+
+def test_district_names_come_from_a_table_or_the_environment_and_refuse_a_bad_pair():
+    assert load_settings(environ={}).portal.district_names == {}
+    settings = load_settings(environ={"IBOK_PORTAL_DISTRICT_NAMES": "R01=Zgierz Północ; R14 = Śladków Mały"})
+    assert settings.portal.district_names == {"R01": "Zgierz Północ", "R14": "Śladków Mały"}
+    message = error_of(IBOK_PORTAL_DISTRICT_NAMES="R01 Zgierz")
+    assert "portal.district_names" in message and "a table of district codes" in message
+    assert "portal.district_names" in error_of(IBOK_PORTAL_DISTRICT_NAMES="TOO-LONG=Zgierz")

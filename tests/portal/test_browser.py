@@ -44,9 +44,11 @@ def test_login_dashboard_language_and_logout_work_and_are_accessible(site: Site,
         _accessible(page, "dashboard")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
 
-        page.get_by_label("Konto odbiorcy").select_option(str(second))
-        page.get_by_role("button", name="Pokaż").click()
-        expect(page.get_by_label("Konto odbiorcy")).to_have_value(str(second))
+        page.get_by_role("link", name="Wszystkie Twoje konta (2)").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Twoje konta odbiorcy")
+        number = page.locator("tr.account:not(.chosen) th").first.inner_text().split(" ")[0]
+        page.get_by_role("button", name=f"Pokaż konto {number}").click()  # one click to the other account
+        expect(page.locator("p.switch strong")).to_have_text(number)
 
         page.get_by_role("button", name="English").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
