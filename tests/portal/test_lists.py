@@ -104,8 +104,8 @@ def test_the_settlements_list_the_newest_entry_first_in_pages(shop: Site) -> Non
     client = customer_client(shop, "najnowsze@example.pl", customer)
     bodies = all_pages(client, "/settlements")
     assert len(bodies) > 1, "the busiest customer has more than a page of entries"
-    days = [datetime.strptime(html.unescape(d).strip(), "%b %d, %Y").date()
-            for body in bodies for d in re.findall(r'<td role="cell" class="date"[^>]*>([^<]+)<', body)]
+    days = [date.fromisoformat(d) for body in bodies
+            for d in re.findall(r'<td role="cell" class="date"[^>]*><time datetime="([^"]+)">', body)]
     assert days == sorted(days, reverse=True) and len(days) > 20
     assert "newest first" in bodies[0] and "Page 2 of" in bodies[1]
 
