@@ -194,15 +194,17 @@ def region_names(counts: Iterable[PointCount], overrides: Mapping[str, str] | No
         streets.setdefault((code, town.strip()), Counter())[street.strip()] += n
     main = {code: _most_common(c) for code, c in towns.items()}
     shared = Counter(main.values())
-    names, taken = {}, set()
+    names: dict[str, RegionName] = {}
+    taken: set[tuple[str, str]] = set()
     # The largest district of a shared town picks its street first; each takes a street no other has taken.
     for code, town in sorted(main.items(), key=lambda kv: (-towns[kv[0]][kv[1]], kv[0])):
-        street = None
+        chosen: str | None = None
         if shared[town] > 1:
             free = Counter({s: n for s, n in streets[(code, town)].items() if (town, s) not in taken and s})
-            street = _most_common(free) if free else None
-            taken.add((town, street))
-        names[code] = RegionName(town, street)
+            if free:
+                chosen = _most_common(free)
+                taken.add((town, chosen))
+        names[code] = RegionName(town, chosen)
     for code, name in (overrides or {}).items():
         names[code.strip()] = RegionName(name.strip())
     return names

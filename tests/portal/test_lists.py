@@ -252,7 +252,8 @@ def test_outages_are_sorted_by_the_customers_street_area_and_the_rest_with_names
                    f"[T1] Awaria sieci w miejscowości {city}, przy UL. {shouted} 3."),
         "area": (district, now - timedelta(hours=2), None, "[T2] Płukanie sieci przy ul. Nieistniejącej."),
         "planned": (district, now + timedelta(days=1), now + timedelta(days=1, hours=3), "[T3] Planowane prace."),
-        "elsewhere": (other, now - timedelta(hours=3), now + timedelta(hours=3), "[T4] Awaria przy ul. Nieistniejącej."),
+        "elsewhere": (other, now - timedelta(hours=3), now + timedelta(hours=3),
+                      "[T4] Awaria przy ul. Nieistniejącej."),
         "finished": (district, now - timedelta(days=2), now - timedelta(days=1, hours=20), "[T5] Awaria zakończona."),
         "old": (district, now - timedelta(days=12), now - timedelta(days=11), "[T6] Dawna awaria."),
     }

@@ -26,7 +26,7 @@ from tests.portal.browser import LANGUAGES, WIDTHS, chromium, violations
 from tests.portal.conftest import PASSWORD, Site
 from tests.portal.test_billing_pages import busiest_customer, query, synced_site
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.browser
 
 EMAIL = "zarzadca@example.pl"
 # Finds what sticks out to the right of the viewport, outside any element that scrolls or clips it.
@@ -46,11 +46,13 @@ OVERFLOW = """() => {
 }"""
 TEXTS = {
     "pl": {"login": "Zaloguj się", "email": "Adres e-mail", "password": "Hasło", "all": "Wszystkie Twoje konta (3)",
-           "overview": "Twoje konta odbiorcy", "show": "Pokaż konto", "csv": "Pobierz wszystkie faktury tego konta (CSV)",
-           "yours": "Pod Twoim adresem", "finished": "Zakończone w ciągu ostatnich 7 dni", "summary": "Ostatnie 12 miesięcy"},
+           "overview": "Twoje konta odbiorcy", "show": "Pokaż konto",
+           "csv": "Pobierz wszystkie faktury tego konta (CSV)", "yours": "Pod Twoim adresem",
+           "finished": "Zakończone w ciągu ostatnich 7 dni", "summary": "Ostatnie 12 miesięcy"},
     "en": {"login": "Log in", "email": "E-mail address", "password": "Password", "all": "All your accounts (3)",
-           "overview": "Your customer accounts", "show": "Show account", "csv": "Download all invoices of this account (CSV)",
-           "yours": "At your address", "finished": "Finished in the last 7 days", "summary": "The last 12 months"},
+           "overview": "Your customer accounts", "show": "Show account",
+           "csv": "Download all invoices of this account (CSV)", "yours": "At your address",
+           "finished": "Finished in the last 7 days", "summary": "The last 12 months"},
 }
 
 
@@ -70,8 +72,9 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Call
         terms.publish(conn, "2026-1", f"Regulamin. Pełna treść: {long_word}", f"Terms. Full text: {long_word}")
         terms.accept(conn, account_id, "2026-1")
     p, c = points.c, contracts.c
-    street, city, district = query(site, select(p.street, p.city, p.district).join_from(contracts, points, p.id == c.point_id)
-                             .where(and_(c.customer_id == busiest, c.ends_on.is_(None))).limit(1))[0]
+    street, city, district = query(site, select(p.street, p.city, p.district)
+                                   .join_from(contracts, points, p.id == c.point_id)
+                                   .where(and_(c.customer_id == busiest, c.ends_on.is_(None))).limit(1))[0]
     # Another district serving the same town, as billing sometimes codes a point (else any other district).
     other = query(site, select(p.district).where(p.district != district)
                   .order_by((p.city == city).desc(), p.district).limit(1))[0][0]

@@ -138,7 +138,8 @@ def test_a_meters_readings_come_newest_first_in_pages_with_their_sources(shop: S
     from portal.customer.meters import READINGS_PER_PAGE
     assert len(bodies) == -(-len(stored) // READINGS_PER_PAGE) > 1
     assert f"Readings of meter {serial}" in bodies[0] and "Previous page" in bodies[-1]
-    rows = [row for body in bodies for row in re.findall(r"<tbody[^>]*>(.*?)</tbody>", body, re.S)[0].split("</tr>")[:-1]]
+    rows = [row for body in bodies
+            for row in re.findall(r"<tbody[^>]*>(.*?)</tbody>", body, re.S)[0].split("</tr>")[:-1]]
     assert len(rows) == len(stored)
     for row, (read_on, state, consumption, source) in zip(rows, stored, strict=True):
         cells = re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)

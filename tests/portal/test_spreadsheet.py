@@ -39,4 +39,5 @@ def test_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(text: st
 
 def test_ordinary_text_and_negative_amounts_stay_as_they_are() -> None:
     assert text_cell("FV/2026/11/000001") == "FV/2026/11/000001"
-    assert read(csv_bytes(["a", "b"], [["Łąkowa; 5 \"A\"", Decimal("-5")]], True), ";")[1] == ["Łąkowa; 5 \"A\"", "-5,00"]
+    quoted = 'Łąkowa; 5 "A"'
+    assert read(csv_bytes(["a", "b"], [[quoted, Decimal("-5")]], True), ";")[1] == [quoted, "-5,00"]
