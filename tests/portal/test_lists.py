@@ -279,3 +279,19 @@ def test_outages_are_sorted_by_the_customers_street_area_and_the_rest_with_names
     assert start in html.unescape(sections["yours"]).replace("\u202f", " ").replace("\xa0", " ")
     dashboard = page(client, "/")
     assert "[T1]" in dashboard and "[T4]" not in dashboard and "[T5]" not in dashboard
+
+
+def test_the_new_queries_answer_alike_on_postgresql(shop: Site, make_mirror) -> None:
+    from adapters.store.pages import billing as pages
+    from adapters.store.pages import notices
+    postgres = make_mirror("sqlite", "postgresql")
+    postgres.sync()
+    everyone = [r[0] for r in query(shop, select(customers.c.id).order_by(customers.c.id))]
+    with shop.mirror.store.engine.connect() as lite, postgres.store.engine.connect() as pg:
+        assert pages.accounts_overview(pg, everyone, AS_OF) == pages.accounts_overview(lite, everyone, AS_OF)
+        assert pages.invoices_for_export(pg, everyone, AS_OF) == pages.invoices_for_export(lite, everyone, AS_OF)
+        assert sorted(notices.district_counts(pg)) == sorted(notices.district_counts(lite))
+        for customer in everyone[:8]:
+            assert pages.twelve_months(pg, customer, AS_OF) == pages.twelve_months(lite, customer, AS_OF), customer
+            assert notices.held_points(pg, customer, AS_OF) == notices.held_points(lite, customer, AS_OF), customer
+        assert pages.accounts_overview(pg, [], AS_OF) == [] == pages.invoices_for_export(pg, [], AS_OF)
