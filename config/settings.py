@@ -242,6 +242,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("portal", "trusted_proxies", _integer(0, 5), 0, False,
             "how many reverse proxies in front of the portal append to X-Forwarded-For and set X-Forwarded-Proto"
             " and -Host, 0 for none (the client's address is then the connection's)"),
+    Setting("portal", "household_litres_a_day", _integer(1, 100000), 250, False,
+            "litres a day an average household uses: what a reading of a meter without history (and without"
+            " its tariff's averages) is judged against"),
     Setting("mail", "host", TEXT, "localhost", False, "the SMTP server that sends iBOK's e-mails"),
     Setting("mail", "port", _integer(1, 65535), 25, False, "the SMTP server's port"),
     Setting("mail", "security", _choice("none", "starttls", "tls"), "starttls", False,
