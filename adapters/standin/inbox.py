@@ -70,18 +70,20 @@ def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None
 
 def corrected_estimates(on: date, state: Decimal, history: list[tuple[int, date, Decimal, Decimal, str]],
                         ) -> dict[int, Decimal]:
-    """New states of the estimates a real reading (``on``, ``state``) shows too high: those after the
-    last actual reading, spread on a straight line from it to the real one (from 0 m³ for a meter
-    never read). By reading id."""
+    """New states of the estimates since the last actual reading, when a real reading (``on``,
+    ``state``) shows one of them too high: all of them are put on a straight line from the last
+    actual reading to the real one (from 0 m³ for a meter never read), so that the meter's states
+    keep rising. By reading id; empty when no estimate is too high."""
     actual = [h for h in history if h[4] != "S"]
     start_on, start = (actual[-1][1], actual[-1][2]) if actual else (None, Decimal("0.000"))
+    estimates = [h for h in history if h[4] == "S" and (start_on is None or h[1] >= start_on) and h[1] <= on]
+    if not any(h[2] > state for h in estimates):
+        return {}
     span = (on - start_on).days if start_on is not None else 0
     changes: dict[int, Decimal] = {}
-    for reading_id, read_on, estimate, _, source in history:
-        if source != "S" or estimate <= state or (start_on is not None and read_on < start_on):
-            continue
+    for reading_id, read_on, _estimate, _, _ in estimates:
         share = Decimal((read_on - start_on).days) / span if start_on is not None and span > 0 else Decimal(1)
-        changes[reading_id] = (start + (state - start) * min(share, Decimal(1))).quantize(Decimal("0.001"))
+        changes[reading_id] = (start + (state - start) * share).quantize(Decimal("0.001"))
     return changes
 
 
