@@ -79,6 +79,11 @@ def readings():
     ctx = _ctx()
     today = ctx.today()
     groups = _groups(ctx)
+    point = request.values.get("point", type=int)  # one service point only (a link from elsewhere)
+    if point is not None:
+        groups = [group for group in groups if group["id"] == point]
+        if not groups:
+            abort(404)
     meters = [m for group in groups for m in group["meters"]]
     correcting = request.values.get("correct") or None
     for meter in meters:  # a reading of the customer's own to correct, from the submissions page
@@ -94,7 +99,8 @@ def readings():
         entries: list[ReadingEntry] = []
         filled: list[int] = []
         reviewed = True
-        for n, meter in enumerate(meters):
+        for meter in meters:
+            n = meter["n"]
             raw = request.form.get(f"value-{n}", "").strip()
             if not raw:
                 continue  # a meter left empty is not submitted
@@ -118,7 +124,7 @@ def readings():
                 _flash_sent(done)
                 return redirect(url_for("submit.history"))
             implied = {filled[i]: v for i, v in done.implications.items()}
-            offers = _offers(done.problems, filled, meters, entries)
+            offers = _offers(done.problems, filled, entries)
             # Problems name the n-th submitted entry; the form shows them at the meter they belong to.
             errors, warnings = _by_meter(_said(done.problems), filled), _by_meter(_said(done.warnings), filled)
     review = bool(implied) and not errors
@@ -138,7 +144,7 @@ def _flash_sent(done: service.Submitted) -> None:
                 " estimate."), "info")
 
 
-def _offers(problems: list, filled: list[int], meters: list[dict], entries: list[ReadingEntry]) -> dict[int, dict]:
+def _offers(problems: list, filled: list[int], entries: list[ReadingEntry]) -> dict[int, dict]:
     """What the customer can do about a reading below the last one, by the form's meter: replace their
     own reading still waiting here, or write to the office (a message prepared with both values)."""
     offers: dict[int, dict] = {}
@@ -156,7 +162,7 @@ def _offers(problems: list, filled: list[int], meters: list[dict], entries: list
             offers[n] = {"message": url_for("submit.message", reading=p.params["submission"], value=entry.value,
                                             on=on)}
         elif p.code == "value_below_last":
-            offers[n] = {"message": url_for("submit.message", meter=meters[n]["serial_number"], value=entry.value,
+            offers[n] = {"message": url_for("submit.message", meter=entry.meter, value=entry.value,
                                             on=on)}
     return offers
 
