@@ -52,7 +52,7 @@ def _scene(site: Site) -> tuple[int, int, str, Decimal, Decimal]:
     with site.mirror.store.engine.connect() as conn:
         for customer in site.customer_ids(40):
             held = [m for m in service.store.held_meters(conn, customer, TODAY) if m["dismounted_on"] is None]
-            for n, m in enumerate(held):
+            for m in held:
                 facts = service.meter_facts_of(m)
                 last = facts.last_actual
                 if last is None or facts.last != last or len(m["history"]) < 2:
@@ -69,7 +69,7 @@ def _scene(site: Site) -> tuple[int, int, str, Decimal, Decimal]:
         office.add_reading(m["id"], TODAY - timedelta(days=1), value + 150, last.state, "S", office.now())
         office.commit()
     site.mirror.sync()
-    return customer, n, m["serial_number"], last.state, value
+    return customer, held.index(m), m["serial_number"], last.state, value
 
 
 def _typed(value: Decimal, lang: str) -> str:

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import time_machine
-
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -95,7 +94,8 @@ def test_readings_are_checked_shown_with_what_they_imply_confirmed_and_then_foll
         unconfirmed = client.post("/readings/submit", data=form)
         assert f'name="confirm-{n}"' in unconfirmed.get_data(as_text=True) and _count(site) == 0
         # A confirmation given for another value does not count for this one.
-        other = client.post("/readings/submit", data={**form, f"value-{n}": str(Decimal(huge) + 1), f"confirm-{n}": confirm})
+        other = client.post("/readings/submit",
+                            data={**form, f"value-{n}": str(Decimal(huge) + 1), f"confirm-{n}": confirm})
         assert f'name="confirm-{n}"' in other.get_data(as_text=True) and _count(site) == 0
         sent = client.post("/readings/submit", data={**form, f"confirm-{n}": confirm})
         assert sent.status_code == 302 and sent.headers["Location"] == "/submissions"
