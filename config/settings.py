@@ -262,6 +262,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("portal", "district_names", NAMES_BY_CODE, {}, False,
             "names customers see for billing's network districts (REJON); a district not named here is called"
             " after the town most of its service points are in"),
+    Setting("portal", "household_litres_a_day", _integer(1, 100000), 250, False,
+            "litres a day an average household uses: what a reading of a meter without history (and without"
+            " its tariff's averages) is judged against"),
     Setting("mail", "host", TEXT, "localhost", False, "the SMTP server that sends iBOK's e-mails"),
     Setting("mail", "port", _integer(1, 65535), 25, False, "the SMTP server's port"),
     Setting("mail", "security", _choice("none", "starttls", "tls"), "starttls", False,

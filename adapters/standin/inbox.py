@@ -38,7 +38,11 @@ def _pl(value: Decimal) -> str:
 
 def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None,
                   history: list[tuple[int, date, Decimal, Decimal, str]]) -> tuple[str, str | None]:
-    """Billing's verdict on a submitted reading: ('P', note) accepted or ('O', reason) rejected."""
+    """Billing's verdict on a submitted reading: ('P', note) accepted or ('O', reason) rejected.
+
+    "Lower than the meter's last reading" means its last *actual* reading: an estimate ('S') is
+    billing's own guess, and a real reading below it is accepted and the estimate corrected
+    (``correct_estimates``)."""
     if dismounted is not None and dismounted <= today:
         return "O", f"Wodomierz zdemontowany {dismounted.isoformat()}."
     if on > today:
@@ -47,9 +51,13 @@ def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None
         _, last_on, last_state, _, _ = history[-1]
         if on < last_on:
             return "O", f"Data odczytu wcześniejsza niż ostatni odczyt z dnia {last_on.isoformat()}."
+        actual = [h for h in history if h[4] != "S"]
+        if actual and state < actual[-1][2]:
+            return "O", (f"Stan {_pl(state)} m3 niższy niż ostatni odczyt {_pl(actual[-1][2])} m3"
+                         f" z dnia {actual[-1][1].isoformat()}.")
         if state < last_state:
-            return "O", (f"Stan {_pl(state)} m3 niższy niż ostatni odczyt {_pl(last_state)} m3"
-                         f" z dnia {last_on.isoformat()}.")
+            return "P", (f"Stan niższy niż szacunek {_pl(last_state)} m3 z dnia {last_on.isoformat()}:"
+                         " szacunek zostanie skorygowany.")
         first_on, first_state = history[0][1], history[0][2]
         days = (last_on - first_on).days
         if days > 0 and on > last_on:
@@ -58,6 +66,25 @@ def judge_reading(on: date, state: Decimal, today: date, dismounted: date | None
             if now > usual * SUSPICIOUS_FACTOR or (now == 0 and usual > Decimal("0.05")):
                 return "P", "Zużycie odbiega od dotychczasowego: zlecono odczyt kontrolny."
     return "P", None
+
+
+def corrected_estimates(on: date, state: Decimal, history: list[tuple[int, date, Decimal, Decimal, str]],
+                        ) -> dict[int, Decimal]:
+    """New states of the estimates since the last actual reading, when a real reading (``on``,
+    ``state``) shows one of them too high: all of them are put on a straight line from the last
+    actual reading to the real one (from 0 m³ for a meter never read), so that the meter's states
+    keep rising. By reading id; empty when no estimate is too high."""
+    actual = [h for h in history if h[4] != "S"]
+    start_on, start = (actual[-1][1], actual[-1][2]) if actual else (None, Decimal("0.000"))
+    estimates = [h for h in history if h[4] == "S" and (start_on is None or h[1] >= start_on) and h[1] <= on]
+    if not any(h[2] > state for h in estimates):
+        return {}
+    span = (on - start_on).days if start_on is not None else 0
+    changes: dict[int, Decimal] = {}
+    for reading_id, read_on, _estimate, _, _ in estimates:
+        share = Decimal((read_on - start_on).days) / span if start_on is not None and span > 0 else Decimal(1)
+        changes[reading_id] = (start + (state - start) * share).quantize(Decimal("0.001"))
+    return changes
 
 
 def _take(office: Office, table: str, where: dict[str, object], changes: dict[str, object]) -> bool:
@@ -89,6 +116,11 @@ def process_readings(office: Office, report: InboxReport) -> None:
             previous = history[-1][2] if history else None
             reading = office.add_reading(meter_id, not_null(on), not_null(state), previous, "K", stamp)
             office.update("IBOK_ODCZYTY", {"ID_ZGL": submission}, {"ID_ODCZ": reading})
+            fixes = corrected_estimates(not_null(on), not_null(state), history)
+            for estimate_id, corrected in fixes.items():
+                office.update("ODCZYTY", {"ID_ODCZ": estimate_id}, {"STAN": corrected, "DATA_MOD": stamp})
+            if fixes:
+                office.recompute_usage(meter_id, stamp)
         office.commit()
         report.readings[verdict] += 1
 

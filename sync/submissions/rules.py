@@ -13,16 +13,20 @@ from dataclasses import field as dataclass_field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sync.submissions.plausibility import SUBMITTED, Implication, MeterFacts, implication
+
 MAX_STATE = Decimal("999999999.999")  # DECIMAL(12,3)
-UNUSUAL_FACTOR = Decimal(3)  # billing orders a control reading above three times the usual consumption
-MOVING = Decimal("0.05")  # m³ a day from which a meter "always moves" (a zero reading is then unusual)
 CATEGORIES = ("REK", "WNI", "INF", "AWA")
 SUBJECT_CHARS = (3, 120)
 BODY_CHARS = (10, 4000)
 EMAIL_CHARS = 80
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 PHONE = re.compile(r"^\+?[0-9 ()\-]{9,20}$")
-_NUMBER = re.compile(r"^\d+(?:[.,](\d+))?$")
+# Only the ASCII digits are digits: Python's \d and Decimal() also take Arabic-Indic (٦٠١), full-width
+# (６０２) and other scripts' digits, which billing's DECIMAL column and a person reading the number
+# back would not.
+_NUMBER = re.compile(r"^[0-9]+(?:[.,]([0-9]+))?$")
+_SPACES = dict.fromkeys(map(ord, " \u00a0\u2009\u202f"), None)  # thousands apart: space, no-break, thin
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -36,20 +40,6 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class MeterFacts:
-    """What the store knows of one meter, as far as a reading for it is concerned."""
-
-    id: int
-    serial_number: str
-    point_id: int
-    held: bool  # on a service point of one of the customer's current contracts
-    mounted_on: date
-    dismounted_on: date | None
-    last: tuple[date, Decimal] | None  # the latest reading: billing's, or one submitted and not refused
-    history: tuple[tuple[date, Decimal], ...] = ()  # billing's readings, oldest first
-
-
-@dataclass(frozen=True)
 class ReadingEntry:
     """One meter's line of the reading form, as typed."""
 
@@ -57,6 +47,7 @@ class ReadingEntry:
     value: str
     on: date | None = None  # None: today
     confirmed: bool = False  # the customer confirmed an unusual value
+    replaces: str | None = None  # the id of the customer's own reading, not yet sent, this one replaces
 
 
 @dataclass(frozen=True)
@@ -65,13 +56,16 @@ class CheckedReading:
     on: date
     state: Decimal
     unusual: bool
+    below_estimate: bool = False  # below billing's estimate: accepted, billing corrects the estimate
 
 
 def parse_state(text: str) -> tuple[Decimal | None, str | None]:
     """A meter's indication as typed ("1234,5", "1 234.567"): the value, or the code of what is wrong."""
-    cleaned = (text or "").strip().replace(" ", "").replace("\u00a0", "")
+    cleaned = (text or "").strip().translate(_SPACES)
     if not cleaned:
         return None, "value_required"
+    if any(not ch.isascii() and (ch.isdigit() or ch.isnumeric()) for ch in cleaned):
+        return None, "value_digits"
     if cleaned.startswith("-") and _NUMBER.match(cleaned[1:]):
         return None, "value_negative"
     match = _NUMBER.match(cleaned)
@@ -88,38 +82,32 @@ def parse_state(text: str) -> tuple[Decimal | None, str | None]:
     return value.quantize(Decimal("0.001")), None
 
 
-def usual_daily(history: tuple[tuple[date, Decimal], ...]) -> Decimal | None:
-    """The meter's usual consumption per day over its readings, None when they say nothing."""
-    if len(history) < 2:
+def _below_last(meter: MeterFacts, state: Decimal, where: str) -> Problem | None:
+    """A value below the meter's last actual reading (billing refuses it), said with what to do:
+    replace one's own reading still waiting here, or write to the office about one already sent."""
+    last = meter.last_actual
+    if last is None or state >= last.state:
         return None
-    (first_on, first), (last_on, last) = history[0], history[-1]
-    days = (last_on - first_on).days
-    return None if days <= 0 else (last - first) / days
-
-
-def unusual(meter: MeterFacts, on: date, state: Decimal) -> str | None:
-    """Why the value is far outside the meter's history (a warning code), None when it is not."""
-    usual = usual_daily(meter.history)
-    if usual is None or meter.last is None or on <= meter.last[0]:
-        return None
-    used = state - meter.last[1]
-    if used == 0 and usual > MOVING:
-        return "unusual_zero"
-    if used > usual * (on - meter.last[0]).days * UNUSUAL_FACTOR:
-        return "unusual_high"
-    return None
+    params: dict[str, object] = {"meter": meter.serial_number, "last": last.state, "date": last.on, "value": state}
+    if last.source == SUBMITTED and meter.own is not None:
+        params["submission"] = meter.own.id
+        return Problem("value_below_own" if meter.own.replaceable else "value_below_sent", where, params)
+    return Problem("value_below_last", where, {**params, "source": last.source})
 
 
 def check_readings(entries: list[ReadingEntry], meters: dict[str, MeterFacts], today: date,
                    ) -> tuple[list[CheckedReading], list[Problem], list[Problem]]:
-    """(readings to submit, problems, warnings not yet confirmed); readings only when neither is left."""
+    """(readings to submit, problems, warnings not yet confirmed); readings only when neither is left.
+
+    Each line stands on its own: meters of several service points go together (a property
+    manager's whole account in one form), and a line is judged by its meter's facts only.
+    """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     checked: list[CheckedReading] = []
     if not entries:
         return [], [Problem("readings_required", "meters")], []
     seen: set[str] = set()
-    points: set[int] = set()
     for n, entry in enumerate(entries):
         where = f"meters[{n}]"
         serial = entry.meter.strip()
@@ -131,7 +119,6 @@ def check_readings(entries: list[ReadingEntry], meters: dict[str, MeterFacts], t
             problems.append(Problem("meter_twice", f"{where}.meter", {"meter": serial}))
             continue
         seen.add(serial)
-        points.add(meter.point_id)
         if meter.dismounted_on is not None and meter.dismounted_on <= today:
             problems.append(Problem("meter_dismounted", f"{where}.meter",
                                     {"meter": serial, "date": meter.dismounted_on}))
@@ -141,27 +128,48 @@ def check_readings(entries: list[ReadingEntry], meters: dict[str, MeterFacts], t
         found = len(problems)
         if code is not None:
             problems.append(Problem(code, f"{where}.value", {"meter": serial}))
+        last = meter.last
         if on > today:
             problems.append(Problem("date_future", f"{where}.date", {"meter": serial, "date": on}))
         elif on < meter.mounted_on:
             problems.append(Problem("date_before_mounting", f"{where}.date",
                                     {"meter": serial, "date": meter.mounted_on}))
-        elif meter.last is not None and on < meter.last[0]:
-            problems.append(Problem("date_before_last", f"{where}.date", {"meter": serial, "date": meter.last[0]}))
-        if state is not None and meter.last is not None and state < meter.last[1]:
-            problems.append(Problem("value_below_last", f"{where}.value",
-                                    {"meter": serial, "last": meter.last[1], "date": meter.last[0]}))
+        elif last is not None and on < last.on:
+            problems.append(Problem("date_before_last", f"{where}.date",
+                                    {"meter": serial, "date": last.on, "source": last.source}))
+        below = _below_last(meter, state, f"{where}.value") if state is not None else None
+        if below is not None:
+            problems.append(below)
         if len(problems) > found or state is None:
             continue
-        warning = unusual(meter, on, state)
-        if warning is not None and not entry.confirmed:
-            warnings.append(Problem(warning, f"{where}.value", {"meter": serial, "value": state}))
-        checked.append(CheckedReading(meter.id, on, state, warning is not None))
-    if len(points) > 1:
-        problems.append(Problem("meters_different_points", "meters"))
+        implied = implication(meter, on, state)
+        if implied.unusual is not None and not entry.confirmed:
+            warnings.append(Problem(implied.unusual, f"{where}.value", _warning_params(serial, state, implied)))
+        checked.append(CheckedReading(meter.id, on, state, implied.unusual is not None,
+                                      implied.below_estimate is not None))
     if problems or warnings:
         return [], problems, warnings
     return checked, [], []
+
+
+def _warning_params(serial: str, state: Decimal, implied: Implication) -> dict[str, object]:
+    return {"meter": serial, "value": state, "consumption": implied.consumption or Decimal(0),
+            "date": implied.since.on, "days": max(implied.days, 1)}
+
+
+def implications(entries: list[ReadingEntry], meters: dict[str, MeterFacts], today: date) -> dict[int, Implication]:
+    """What each well-formed line of the form implies, by its index: shown before anything is sent."""
+    found: dict[int, Implication] = {}
+    for n, entry in enumerate(entries):
+        meter = meters.get(entry.meter.strip())
+        state, code = parse_state(entry.value)
+        on = entry.on or today
+        if meter is None or not meter.held or state is None or code is not None or on > today:
+            continue
+        last = meter.last_actual
+        if last is None or state >= last.state:
+            found[n] = implication(meter, on, state)
+    return found
 
 
 def _text_problems(name: str, value: str, limits: tuple[int, int]) -> list[Problem]:

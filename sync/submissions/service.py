@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,20 +25,31 @@ from adapters.store.outbox import submitted as store
 from adapters.store.unit_of_work import UnitOfWork
 from config.clock import utcnow
 from sync import failpoints
-from sync.submissions.rules import (
+from sync.submissions import corrections
+from sync.submissions.plausibility import (
+    Implication,
     MeterFacts,
+    OwnReading,
+    PastReading,
+    Usual,
+    household_daily,
+)
+from sync.submissions.rules import (
     Problem,
     ReadingEntry,
     check_email,
     check_message,
     check_phone,
     check_readings,
+    implications,
     normalize_phone,
+    parse_state,
 )
 from sync.submissions.status import Status, status_of
 
 _NAMESPACE = uuid.UUID("6f1c9a52-3f7e-4d2b-9a53-1b0e6c1d2f40")  # iBOK's submissions
 CHANGE_FIELDS = {"email": "EMAIL", "phone": "TELEFON", "e_invoice": "E_FAKTURA"}
+HOUSEHOLD_DAILY = Decimal("0.250")  # m³ a day: 2.5 people at 100 litres, when the store has no tariff averages
 
 
 def new_token() -> str:
@@ -58,6 +70,7 @@ class Submitted:
     created: bool = False
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # to confirm; nothing written until then
+    implications: dict[int, Implication] = field(default_factory=dict)  # readings: what each line means
 
     @property
     def ok(self) -> bool:
@@ -72,6 +85,7 @@ class Context:
     by: str  # the portal login, admin or operator acting
     timezone: str = "Europe/Warsaw"
     clock: Callable[[], datetime] = utcnow
+    household_daily: Decimal = HOUSEHOLD_DAILY  # m³ a day of a household, when the tariff's average is unknown
 
     def today(self) -> date:
         return self.clock().astimezone(ZoneInfo(self.timezone)).date()
@@ -81,13 +95,16 @@ Check = Callable[[Connection], tuple[list[Problem], list[Problem], list[dict[str
 
 
 def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check: Check,
-            also: Callable[[Connection, list[str]], None] | None = None) -> Submitted:
+            also: Callable[[Connection, list[str]], None] | None = None,
+            before: Callable[[Connection], list[Problem]] | None = None, dry_run: bool = False) -> Submitted:
     """The shape of every use case: an earlier send of the same form wins; else check, then write.
 
     ``items`` name the form's parts (a meter, "message", a field) so that a resent form maps to the
     same ids before anything is checked; ``check`` returns problems, warnings, and one row per item.
     ``also`` writes what belongs with the submissions (the record of a consent, say) in their own
-    transaction: both are written, or neither.
+    transaction: both are written, or neither. ``before`` runs first in the same transaction (a
+    reading replaced is withdrawn): its problems, or the check's, roll it back. ``dry_run`` checks
+    and rolls everything back: what would happen, with nothing written.
     """
     ids = [submission_id(customer_id, token, item) for item in items]
     with UnitOfWork(ctx.engine) as uow:
@@ -96,8 +113,13 @@ def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check:
             return Submitted(problems=[Problem("customer_unknown", "customer")])
         if ids and store.existing(conn, ids):
             return Submitted(ids=ids, created=False)
+        first = before(conn) if before is not None else []
+        if first:
+            uow.rollback()
+            return Submitted(problems=first)
         problems, warnings, rows = check(conn)
-        if problems or warnings:
+        if problems or warnings or dry_run:
+            uow.rollback()
             return Submitted(problems=problems, warnings=warnings)
         now = ctx.clock()
         written = store.add(conn, [{"id": i, "customer_id": customer_id, "submitted_at": now,
@@ -109,18 +131,72 @@ def _submit(ctx: Context, customer_id: int, token: str, items: list[str], check:
     return Submitted(ids=ids, created=bool(written))
 
 
-def submit_readings(ctx: Context, customer_id: int, entries: list[ReadingEntry], *, token: str) -> Submitted:
-    """Readings of one or more meters of one service point (main and sub-meters together)."""
+def meter_facts(conn: Connection, customer_id: int, today: date, household: Decimal = HOUSEHOLD_DAILY,
+                ) -> dict[str, MeterFacts]:
+    """The customer's meters as the reading rules see them, by serial number."""
+    return {m["serial_number"]: meter_facts_of(m, household) for m in store.held_meters(conn, customer_id, today)}
+
+
+def meter_facts_of(m: dict[str, Any], household: Decimal = HOUSEHOLD_DAILY) -> MeterFacts:
+    """One meter of ``store.held_meters`` as the reading rules see it."""
+    own = m["own"]
+    tariff = household_daily(m["household"])
+    fallback = Usual(tariff, "tariff") if tariff is not None else Usual(household, "household")
+    return MeterFacts(m["id"], m["serial_number"], m["point_id"], True, m["mounted_on"], m["dismounted_on"],
+                      tuple(PastReading(*r) for r in m["history"]),
+                      OwnReading(own["id"], own["read_on"], own["state"], own["replaceable"]) if own else None,
+                      fallback, m["price"])
+
+
+def submit_readings(ctx: Context, customer_id: int, entries: list[ReadingEntry], *, token: str,
+                    dry_run: bool = False) -> Submitted:
+    """Readings of one or more meters of the customer's service points, each line on its own.
+
+    A line that ``replaces`` one of the customer's own readings still waiting in the outbox
+    withdraws it in the same transaction (``deliveries.withdraw``): either the old one stays and
+    nothing is written (a relay took it meanwhile: ``correction_too_late``), or the new one
+    replaces it. ``dry_run``: what the lines imply, problems and warnings, with nothing written.
+    """
+    today = ctx.today()
+    implied: dict[int, Implication] = {}
+
+    def withdraw(conn: Connection) -> list[Problem]:
+        problems = []
+        for n, entry in enumerate(entries):
+            if entry.replaces is None:
+                continue
+            old = store.withdraw_reading(conn, customer_id, entry.replaces)
+            if old is None:
+                problems.append(Problem("submission_unknown", f"meters[{n}].value"))
+            elif not old["withdrawn"]:
+                problems.append(Problem("correction_too_late", f"meters[{n}].value", {
+                    "meter": entry.meter.strip(), "last": old["state"], "date": old["read_on"],
+                    "value": entry.value.strip(), "submission": old["id"]}))
+        return problems
+
     def check(conn: Connection) -> tuple[list[Problem], list[Problem], list[dict[str, Any]]]:
-        today = ctx.today()
-        held = {m["serial_number"]: MeterFacts(m["id"], m["serial_number"], m["point_id"], True, m["mounted_on"],
-                                               m["dismounted_on"], m["last"], tuple(m["history"]))
-                for m in store.held_meters(conn, customer_id, today)}
+        held = meter_facts(conn, customer_id, today, ctx.household_daily)
+        implied.update(implications(entries, held, today))
         checked, problems, warnings = check_readings(entries, held, today)
         return problems, warnings, [{"kind": "reading", "meter_id": r.meter_id, "read_on": r.on, "state": r.state,
                                      "unusual": r.unusual} for r in checked]
 
-    return _submit(ctx, customer_id, token, [f"reading:{e.meter.strip()}" for e in entries], check)
+    done = _submit(ctx, customer_id, token, [f"reading:{e.meter.strip()}" for e in entries], check,
+                   before=withdraw, dry_run=dry_run)
+    done.implications = implied
+    return done
+
+
+def withdraw_reading(ctx: Context, customer_id: int, key: str) -> Submitted:
+    """Take back one of the customer's readings that no relay has had yet (``Submitted.ids``: it);
+    ``withdraw_too_late`` once a relay has it, ``submission_unknown`` when it is not theirs."""
+    with UnitOfWork(ctx.engine) as uow:
+        old = store.withdraw_reading(uow.conn, customer_id, key)
+        if old is None or not old["withdrawn"]:
+            uow.rollback()
+            return Submitted(problems=[Problem("submission_unknown" if old is None else "withdraw_too_late",
+                                               "submission")])
+    return Submitted(ids=[key], created=True)
 
 
 def send_message(ctx: Context, customer_id: int, category: str, subject: str, body: str, *,
@@ -174,6 +250,31 @@ def set_e_invoice(ctx: Context, customer_id: int, consent: bool, *, token: str, 
                                  terms_version=terms_version, submission_id=written[0])
 
     return _submit(ctx, customer_id, token, ["change:E_FAKTURA"], check, also=record)
+
+
+def correction_draft(ctx: Context, customer_id: int, locale: str, *, value: str, on: date | None,
+                     reading: str | None = None, meter: str | None = None) -> corrections.Draft | None:
+    """A message to the office asking to correct a reading: one of the customer's own (``reading``,
+    already in billing) or billing's last reading of their ``meter``; None when neither is theirs."""
+    state, _code = parse_state(value)
+    on = on or ctx.today()
+    with ctx.engine.connect() as conn:
+        if reading is not None:
+            rows = store.for_customer(conn, customer_id, ids=[reading], kind="reading", limit=1)
+            if not rows or rows[0]["serial_number"] is None:
+                return None
+            row = rows[0]
+            return corrections.correction(locale, row["serial_number"], corrections.address(row),
+                                          (row["read_on"], row["state"], "submitted"), state, on, sent=True)
+        found = [m for m in store.held_meters(conn, customer_id, ctx.today()) if m["serial_number"] == meter]
+    if not found:
+        return None
+    facts = meter_facts_of(found[0])
+    last = facts.last_actual or facts.last
+    if last is None:
+        return None
+    return corrections.correction(locale, found[0]["serial_number"], corrections.address(found[0]),
+                                  (last.on, last.state, last.source), state, on, sent=False)
 
 
 @dataclass(frozen=True)

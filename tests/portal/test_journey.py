@@ -26,6 +26,7 @@ TEXTS = {
            "password": "Hasło", "terms": "Akceptuję regulamin", "check": "Sprawdź pocztę",
            "confirm": "Potwierdzam adres e-mail", "login": "Zaloguj się", "dashboard": "Pulpit",
            "submit": "Podaj odczyt", "reading": "Stan (m³)", "send_readings": "Wyślij odczyty",
+           "check_readings": "Sprawdź odczyty",
            "history": "Moje zgłoszenia", "waiting": "oczekuje na wysłanie", "write": "Napisz do nas",
            "subject": "Temat", "message": "Treść", "send": "Wyślij", "logout": "Wyloguj",
            "required": "Podaj numer klienta.", "confirm_box": "Sprawdziłem: odczyt jest prawidłowy",
@@ -35,6 +36,7 @@ TEXTS = {
            "password": "Password", "terms": "I accept the terms of service", "check": "Check your e-mail",
            "confirm": "Confirm my e-mail address", "login": "Log in", "dashboard": "Dashboard",
            "submit": "Submit a reading", "reading": "Reading (m³)", "send_readings": "Send the readings",
+           "check_readings": "Check the readings",
            "history": "My submissions", "waiting": "waiting to be sent", "write": "Write to us",
            "subject": "Subject", "message": "Message", "send": "Send", "logout": "Log out",
            "required": "Enter your customer number.", "confirm_box": "I have checked it: the reading is correct",
@@ -127,17 +129,19 @@ def test_a_new_customer_registers_confirms_logs_in_visits_every_page_and_submits
         page.goto(live("/readings/submit"))
         field = page.get_by_label(t["reading"]).first
         field.fill("1")  # lower than the last reading: refused, with the reason at the field
-        page.get_by_role("button", name=t["send_readings"]).click()
+        page.get_by_role("button", name=t["check_readings"]).click()
         expect(page.locator(".error").first).to_be_visible()
         _accessible(page, "reading refused")
         last = _last_state(site, customer_id)
         typed = str(last + Decimal("3.5")).replace(".", "," if lang == "pl" else ".")
         page.get_by_label(t["reading"]).first.fill(typed)
-        page.get_by_role("button", name=t["send_readings"]).click()
+        page.get_by_role("button", name=t["check_readings"]).click()  # what it implies, before it is sent
+        expect(page.locator(".implied").first).to_be_visible()
+        _accessible(page, "reading reviewed")
         if page.get_by_label(t["confirm_box"]).count():
             _accessible(page, "reading to confirm")
             page.get_by_label(t["confirm_box"]).first.check()
-            page.get_by_role("button", name=t["send_readings"]).click()
+        page.get_by_role("button", name=t["send_readings"]).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(t["history"])
         expect(page.get_by_text(t["waiting"]).first).to_be_visible()
 

@@ -15,7 +15,7 @@ import pytest
 from adapters.billing import quirks
 from adapters.standin import simulator
 from adapters.standin.build import build_standin
-from adapters.standin.inbox import judge_change, judge_reading, process_inbox
+from adapters.standin.inbox import corrected_estimates, judge_change, judge_reading, process_inbox
 from adapters.standin.invariants import violations
 from adapters.standin.office import Office
 from tests.conftest import AS_OF, BillingDatabase
@@ -151,6 +151,31 @@ def test_judge_reading_follows_the_vendor_rules(on: date, state: Decimal, verdic
     got, note = judge_reading(on, state, date(2026, 11, 21), None, HISTORY)
     assert got == verdict
     assert (note is None) if words is None else (words in note)
+
+
+ESTIMATED = [*HISTORY, (3, date(2026, 10, 31), Decimal("400.000"), Decimal("60.000"), "S")]
+
+
+@pytest.mark.parametrize(("state", "verdict", "words"), [
+    (Decimal("350.000"), "P", "szacunek zostanie skorygowany"),  # a real reading below the estimate
+    (Decimal("339.999"), "O", "niższy niż ostatni odczyt 340,000"),  # below the last actual reading
+    (Decimal("420.000"), "P", None),
+])
+def test_judge_reading_takes_a_real_reading_below_an_estimate(state: Decimal, verdict: str, words: str | None) -> None:
+    got, note = judge_reading(date(2026, 11, 20), state, date(2026, 11, 21), None, ESTIMATED)
+    assert got == verdict
+    assert (note is None) if words is None else (words in note)
+
+
+def test_the_estimates_a_real_reading_shows_too_high_are_corrected_on_a_line_from_the_last_actual_one() -> None:
+    history = [*HISTORY, (3, date(2026, 10, 15), Decimal("380.000"), Decimal("40"), "S"),
+               (4, date(2026, 10, 31), Decimal("420.000"), Decimal("40"), "S")]
+    # 30.09 at 340 (actual) to 20.11 at 391 (real): one m³ a day.
+    assert corrected_estimates(date(2026, 11, 20), Decimal("391.000"), history) == {
+        3: Decimal("355.000"), 4: Decimal("371.000")}
+    assert corrected_estimates(date(2026, 11, 20), Decimal("420.000"), history) == {}  # not too high
+    only_estimates = [(5, date(2026, 1, 1), Decimal("50.000"), Decimal("0"), "S")]
+    assert corrected_estimates(date(2026, 11, 20), Decimal("10.000"), only_estimates) == {5: Decimal("10.000")}
 
 
 def test_judge_reading_rejects_a_dismounted_meter() -> None:

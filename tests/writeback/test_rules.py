@@ -11,25 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from sync.submissions import messages, rules, service
+from sync.submissions import messages, plausibility, rules, service
 from sync.submissions.messages import text
+from sync.submissions.plausibility import (
+    MeterFacts,
+    OwnReading,
+    PastReading,
+    Usual,
+    approximate,
+    household_daily,
+    implication,
+    unusual,
+    usual_daily,
+)
 from sync.submissions.rules import (
     CheckedReading,
-    MeterFacts,
     Problem,
     ReadingEntry,
     check_email,
     check_message,
     check_phone,
     check_readings,
+    implications,
     normalize_phone,
     parse_state,
-    unusual,
-    usual_daily,
 )
 
 TODAY = date(2026, 11, 22)
 LAST_ON = date(2026, 10, 31)  # 22 days before TODAY
+HOUSEHOLD = Usual(D("0.250"), "household")
 
 
 def said(problem: Problem) -> tuple[str, str]:
@@ -39,12 +49,15 @@ def said(problem: Problem) -> tuple[str, str]:
 
 def facts(serial: str, point: int = 10, *, meter_id: int = 1, held: bool = True, mounted: date = date(2024, 1, 15),
           dismounted: date | None = None, last: tuple[date, D] | None = (LAST_ON, D("1234.500")),
-          per_day: D = D("1.000")) -> MeterFacts:
-    """A meter as the store describes it: by default one that uses a cubic metre a day for a year."""
-    history: tuple[tuple[date, D], ...] = ()
+          per_day: D = D("1.000"), source: str = "reader", own: OwnReading | None = None,
+          extra: tuple[PastReading, ...] = (), price: D | None = None) -> MeterFacts:
+    """A meter as the store describes it: by default one read by the utility's meter reader a year
+    apart, using a cubic metre a day."""
+    history: tuple[PastReading, ...] = ()
     if last is not None:
-        history = ((last[0] - timedelta(days=365), last[1] - per_day * 365), last)
-    return MeterFacts(meter_id, serial, point, held, mounted, dismounted, last, history)
+        history = (PastReading(last[0] - timedelta(days=365), last[1] - per_day * 365, "reader"),
+                   PastReading(last[0], last[1], source))
+    return MeterFacts(meter_id, serial, point, held, mounted, dismounted, history + extra, own, HOUSEHOLD, price)
 
 
 MAIN = facts("ITR220000001", meter_id=1)
@@ -62,12 +75,19 @@ def check(*entries: ReadingEntry, meters: dict[str, MeterFacts] | None = None,
     return check_readings(list(entries), METERS if meters is None else meters, TODAY)
 
 
-def refused(*entries: ReadingEntry) -> Problem:
+def refused(*entries: ReadingEntry, meters: dict[str, MeterFacts] | None = None) -> Problem:
     """The one problem the form has; nothing to submit and nothing to confirm."""
-    checked, problems, warnings = check(*entries)
+    checked, problems, warnings = check(*entries, meters=meters)
     assert (checked, warnings) == ([], [])
     assert len(problems) == 1, problems
     return problems[0]
+
+
+def warned(entry: ReadingEntry, meter: MeterFacts) -> list[str]:
+    """The warning codes a line gets (nothing refused)."""
+    checked, problems, warnings = check(entry, meters={meter.serial_number: meter})
+    assert problems == [], problems
+    return [w.code for w in warnings]
 
 
 # ----- the value as typed ---------------------------------------------------------------------
@@ -76,8 +96,10 @@ def refused(*entries: ReadingEntry) -> Problem:
     ("1234.567", D("1234.567")),
     ("1 234,56", D("1234.560")),  # thousands apart
     ("\u00a01\u00a0234,5 ", D("1234.500")),  # no-break spaces, as a browser's number formatting types them
+    ("1\u202f234,5", D("1234.500")),  # a narrow no-break space, as CLDR groups Polish thousands
     ("0", D("0.000")),
     ("007", D("7.000")),
+    ("99999999,999", D("99999999.999")),
     ("999999999,999", D("999999999.999")),  # the largest a DECIMAL(12,3) holds
 ])
 def test_a_value_is_read_with_comma_or_dot_spaces_and_up_to_three_decimals(typed: str, value: D) -> None:
@@ -92,10 +114,32 @@ def test_a_value_is_read_with_comma_or_dot_spaces_and_up_to_three_decimals(typed
     ("12a", "value_not_number"), ("abc", "value_not_number"), ("1,2,3", "value_not_number"),
     ("1.234,5", "value_not_number"), (",5", "value_not_number"), ("5,", "value_not_number"),
     ("+5", "value_not_number"), ("1e3", "value_not_number"), ("--5", "value_not_number"),
+    ("99,999,999.999", "value_not_number"), ("NaN", "value_not_number"), ("Infinity", "value_not_number"),
+    ("1_000", "value_not_number"),
     ("1000000000", "value_too_large"), ("999999999,9999", "value_precision"),
 ])
 def test_a_value_that_is_not_a_meter_state_is_named_for_what_is_wrong(typed: str, code: str) -> None:
     assert parse_state(typed) == (None, code)
+
+
+@pytest.mark.parametrize("typed", [
+    "٦٠١",  # Arabic-Indic digits: Python's \\d and Decimal() read 601
+    "６０２",  # full-width digits: 602
+    "۶۰۳",  # Extended Arabic-Indic (Persian)
+    "६०४",  # Devanagari
+    "12³", "²5", "1²3,5",  # superscripts
+    "1½", "⅓",  # vulgar fractions
+    "①②", "Ⅻ",  # circled and Roman numerals
+    "12,٥", "1\u00a0２３４,5",  # one foreign digit among ASCII ones
+    "𝟏𝟐𝟑",  # mathematical bold digits
+])
+def test_only_ascii_digits_count_as_digits(typed: str) -> None:
+    assert parse_state(typed) == (None, "value_digits")
+    problem = refused(ReadingEntry("ITR220000001", typed))
+    assert problem == Problem("value_digits", "meters[0].value", {"meter": "ITR220000001"})
+    polish, english = said(problem)
+    assert polish.startswith("Stan wodomierza ITR220000001 wpisz cyframi 0–9")
+    assert english.startswith("Type the reading of meter ITR220000001 with the digits 0–9")
 
 
 @pytest.mark.parametrize("typed, code, polish, english", [
@@ -117,15 +161,46 @@ def test_a_bad_value_in_the_form_is_refused_with_the_meter_named(typed: str, cod
     assert said(problem) == (polish, english)
 
 
-# ----- usual consumption and unusual values ---------------------------------------------------
-def test_usual_consumption_is_the_average_a_day_over_the_history() -> None:
-    assert usual_daily(()) is None
-    assert usual_daily(((LAST_ON, D("5.000")),)) is None  # one reading says nothing
-    assert usual_daily(((LAST_ON, D("5.000")), (LAST_ON, D("9.000")))) is None  # nor two of one day
-    assert usual_daily(((date(2026, 1, 1), D("100.000")), (date(2026, 1, 5), D("101.000")),
-                        (date(2026, 1, 11), D("110.000")))) == D("1")
+# ----- usual consumption: the meter's actual readings first, estimates as weak evidence ------------
+def r(on: date, state: str, source: str = "reader") -> PastReading:
+    return PastReading(on, D(state), source)
 
 
+@pytest.mark.parametrize("history, fallback, usual", [
+    ((), None, None),
+    ((), HOUSEHOLD, HOUSEHOLD),  # no history: the household
+    ((r(LAST_ON, "5"),), HOUSEHOLD, HOUSEHOLD),  # one reading says nothing
+    ((r(LAST_ON, "5"), r(LAST_ON, "9")), HOUSEHOLD, HOUSEHOLD),  # nor two of one day
+    ((r(date(2026, 10, 1), "5"), r(date(2026, 10, 11), "15")), HOUSEHOLD, HOUSEHOLD),  # nor ten days
+    ((r(date(2026, 1, 1), "100"), r(date(2026, 1, 31), "110"), r(date(2026, 3, 2), "160")), None,
+     Usual(D("1"), "actual")),
+    # Estimates between actual readings do not move the figure...
+    ((r(date(2026, 1, 1), "100"), r(date(2026, 2, 1), "900", "estimate"), r(date(2026, 3, 2), "160", "customer")),
+     None, Usual(D("1"), "actual")),
+    # ...nor a trailing estimate far too high (billing's guess).
+    ((r(date(2026, 1, 1), "100"), r(date(2026, 3, 2), "160", "remote"), r(date(2026, 4, 1), "900", "estimate")),
+     None, Usual(D("1"), "actual")),
+    # Only one actual reading: the estimates are all there is.
+    ((r(date(2026, 1, 1), "100", "exchange"), r(date(2026, 3, 2), "220", "estimate")), HOUSEHOLD,
+     Usual(D("2"), "estimates")),
+    ((r(date(2026, 1, 1), "100", "estimate"), r(date(2026, 3, 2), "160", "estimate")), None,
+     Usual(D("1"), "estimates")),
+    # A meter that rolled over (or was reset) says nothing of its use.
+    ((r(date(2025, 1, 1), "99990"), r(date(2026, 1, 1), "10")), HOUSEHOLD, HOUSEHOLD),
+])
+def test_usual_consumption_comes_from_actual_readings_then_estimates_then_the_household(
+        history: tuple[PastReading, ...], fallback: Usual | None, usual: Usual | None) -> None:
+    assert usual_daily(history, fallback) == usual
+
+
+def test_a_tariffs_average_household_a_day_is_its_months_over_their_days() -> None:
+    assert household_daily([]) is None
+    assert household_daily([(date(2026, 2, 1), D("5.6"))]) == D("0.2")  # 28 days
+    assert household_daily([(date(2026, 10, 1), D("6.2")), (date(2026, 9, 1), D("3"))]) == D("9.2") / 61
+    assert household_daily([(date(2026, 12, 1), D("3.1"))]) == D("0.1")  # December: into the next year
+
+
+# ----- unusual values ---------------------------------------------------------------------------
 def test_a_value_is_unusual_above_three_times_the_usual_consumption_or_at_zero_for_a_moving_meter() -> None:
     # MAIN: 1 m³ a day, last 1234.500 on 31.10; 22 days later three times the usual is 66 m³.
     assert unusual(MAIN, TODAY, D("1256.500")) is None
@@ -133,24 +208,82 @@ def test_a_value_is_unusual_above_three_times_the_usual_consumption_or_at_zero_f
     assert unusual(MAIN, TODAY, D("1300.501")) == "unusual_high"
     assert unusual(MAIN, TODAY, D("1234.500")) == "unusual_zero"
     assert unusual(MAIN, TODAY, D("1234.501")) is None  # little, but not nothing
-    assert unusual(MAIN, LAST_ON, D("9999.000")) is None  # the day of the last reading: no period to judge
     still = facts("X", last=(LAST_ON, D("10.000")), per_day=D("0.050"))  # a meter that hardly moves
     assert unusual(still, TODAY, D("10.000")) is None
-    assert unusual(NEW, TODAY, D("5.000")) is None  # no history: nothing is unusual
-    one = MeterFacts(7, "Y", 10, True, date(2026, 1, 1), None, (LAST_ON, D("1.000")), ((LAST_ON, D("1.000")),))
-    assert unusual(one, TODAY, D("500.000")) is None
+    assert unusual(NEW, TODAY, D("9.000")) is None  # 12 days from new at 0 m³: three times a household's 3 m³
+    assert unusual(NEW, TODAY, D("9.001")) == "unusual_high_household"
+
+
+@pytest.mark.parametrize("meter, on, value, code", [
+    # The day of the last reading counts as one day: three times a day's use, no more.
+    (MAIN, LAST_ON, "1237.500", None),
+    (MAIN, LAST_ON, "1237.501", "unusual_high"),
+    (MAIN, LAST_ON, "1234.500", None),  # nothing used on the day of the last reading: usual
+    (facts("T", last=(TODAY, D("1234.500"))), TODAY, "99999999.999", "unusual_high"),
+    # One reading only (a meter mounted 16 days ago at 0): the household's use, three times over.
+    (MeterFacts(7, "N", 10, True, date(2026, 11, 6), None, (r(date(2026, 11, 6), "0", "exchange"),), None,
+                HOUSEHOLD), TODAY, "500", "unusual_high_household"),
+    (MeterFacts(7, "N", 10, True, date(2026, 11, 6), None, (r(date(2026, 11, 6), "0", "exchange"),), None,
+                HOUSEHOLD), TODAY, "12", None),  # 0.25 × 16 × 3 = 12 m³: the most a household would
+    (MeterFacts(7, "N", 10, True, date(2026, 11, 6), None, (r(date(2026, 11, 6), "0", "exchange"),), None,
+                HOUSEHOLD), TODAY, "0", None),  # nothing used: no history says the meter always moves
+    # No reading at all: from the mounting, at 0 m³.
+    (NEW, TODAY, "3", None),
+    (NEW, TODAY, "99999999.999", "unusual_high_household"),
+    # A history of estimates only: weak, but better than nothing.
+    (MeterFacts(8, "E", 10, True, date(2020, 1, 1), None,
+                (r(date(2026, 1, 1), "100", "estimate"), r(date(2026, 3, 2), "160", "estimate")), None, HOUSEHOLD),
+     TODAY, "9000", "unusual_high"),
+])
+def test_unusual_values_fire_without_history_and_on_the_day_of_the_last_reading(
+        meter: MeterFacts, on: date, value: str, code: str | None) -> None:
+    assert unusual(meter, on, D(value)) == code
+
+
+def test_the_tenfold_typo_on_a_sub_meter_is_unusual() -> None:
+    """A sub-meter at 65.761 m³ sent as 657.61: the consumption it implies is far beyond the usual."""
+    garden = facts("ZEN230000002", meter_id=2, last=(date(2026, 11, 6), D("65.761")), per_day=D("0.100"))
+    _, problems, warnings = check(ReadingEntry("ZEN230000002", "657,61"), meters={"ZEN230000002": garden})
+    assert problems == [] and [w.code for w in warnings] == ["unusual_high"]
+    assert warnings[0].params == {"meter": "ZEN230000002", "value": D("657.610"), "consumption": D("591.849"),
+                                  "date": date(2026, 11, 6), "days": 16}
+    polish, english = said(warnings[0])
+    assert polish.startswith("Stan 657,610 m³ wodomierza ZEN230000002 oznacza zużycie 591,849 m³ w 16 dni od"
+                             " 06.11.2026, ponad trzy razy więcej niż zwykle zużywa ten wodomierz.")
+    assert english.startswith("657.610 m³ on meter ZEN230000002 means 591.849 m³ in 16 days since 2026-11-06,"
+                              " more than three times what this meter usually uses.")
+
+
+def test_the_jump_from_0_to_500_in_16_days_is_unusual() -> None:
+    fresh = MeterFacts(9, "PWN260000099", 10, True, date(2026, 11, 6), None,
+                       (r(date(2026, 11, 6), "0", "exchange"),), None, Usual(D("0.3"), "tariff"))
+    _, problems, warnings = check(ReadingEntry("PWN260000099", "500"), meters={"PWN260000099": fresh})
+    assert problems == [] and [w.code for w in warnings] == ["unusual_high_household"]
+    assert said(warnings[0])[1].startswith("500.000 m³ on meter PWN260000099 means 500.000 m³ in 16 days since"
+                                           " 2026-11-06, more than three times what an average household uses.")
+    checked, _, _ = check(ReadingEntry("PWN260000099", "500", confirmed=True), meters={"PWN260000099": fresh})
+    assert checked == [CheckedReading(9, TODAY, D("500.000"), True)]
+
+
+def test_a_huge_value_on_a_meter_read_today_is_asked_about() -> None:
+    read_today = facts("ITR220000001", last=(TODAY, D("1234.500")), source="estimate",
+                       extra=())  # billing's invoicing run estimated it this morning
+    assert warned(ReadingEntry("ITR220000001", "99999999,999"), read_today) == ["unusual_high"]
+    read_today = facts("ITR220000001", last=(TODAY, D("1234.500")))
+    assert warned(ReadingEntry("ITR220000001", "99 999 999,999"), read_today) == ["unusual_high"]
 
 
 def test_an_unusual_value_is_a_warning_until_confirmed_then_a_reading_marked_unusual() -> None:
     checked, problems, warnings = check(ReadingEntry("ITR220000001", "1300,501"))
     assert (checked, problems) == ([], [])
-    assert warnings == [Problem("unusual_high", "meters[0].value", {"meter": "ITR220000001", "value": D("1300.501")})]
+    assert warnings == [Problem("unusual_high", "meters[0].value", {
+        "meter": "ITR220000001", "value": D("1300.501"), "consumption": D("66.001"), "date": LAST_ON, "days": 22})]
     polish, english = said(warnings[0])
-    assert polish.startswith("Zużycie wynikające ze stanu 1300,501 m³ wodomierza ITR220000001 jest ponad trzy razy"
-                             " większe niż zwykle. Sprawdź odczyt.")
+    assert polish.startswith("Stan 1300,501 m³ wodomierza ITR220000001 oznacza zużycie 66,001 m³ w 22 dni od"
+                             " 31.10.2026, ponad trzy razy więcej niż zwykle zużywa ten wodomierz. Sprawdź odczyt.")
     assert "potwierdź go: wodociągi zlecą odczyt kontrolny." in polish
-    assert english.startswith("The consumption implied by 1300.501 m³ on meter ITR220000001 is more than three times"
-                              " the usual. Check the reading.")
+    assert english.startswith("1300.501 m³ on meter ITR220000001 means 66.001 m³ in 22 days since 2026-10-31, more"
+                              " than three times what this meter usually uses. Check the reading.")
     assert "confirm it: the utility will send a meter reader to check it." in english
 
     checked, problems, warnings = check(ReadingEntry("ITR220000001", "1300,501", confirmed=True))
@@ -161,10 +294,10 @@ def test_a_zero_consumption_on_a_meter_that_always_moves_is_a_warning() -> None:
     _, problems, warnings = check(ReadingEntry("ITR220000001", "1234,5"))
     assert problems == [] and [w.code for w in warnings] == ["unusual_zero"]
     polish, english = said(warnings[0])
-    assert polish.startswith("Stan 1234,500 m³ wodomierza ITR220000001 oznacza zerowe zużycie, a ten wodomierz zawsze"
-                             " się obracał.")
-    assert english.startswith("1234.500 m³ on meter ITR220000001 means no consumption at all, which this meter never"
-                              " showed.")
+    assert polish.startswith("Stan 1234,500 m³ wodomierza ITR220000001 oznacza zerowe zużycie od 31.10.2026, a ten"
+                             " wodomierz zawsze się obracał.")
+    assert english.startswith("1234.500 m³ on meter ITR220000001 means no consumption at all since 2026-10-31,"
+                              " which this meter never showed.")
     checked, _, _ = check(ReadingEntry("ITR220000001", "1234,5", confirmed=True))
     assert checked == [CheckedReading(1, TODAY, D("1234.500"), True)]
 
@@ -172,6 +305,80 @@ def test_a_zero_consumption_on_a_meter_that_always_moves_is_a_warning() -> None:
 def test_a_confirmed_usual_value_is_not_marked_unusual() -> None:
     checked, problems, warnings = check(ReadingEntry("ITR220000001", "1250", confirmed=True))
     assert (checked, problems, warnings) == ([CheckedReading(1, TODAY, D("1250.000"), False)], [], [])
+
+
+# ----- what a value implies, shown before it is sent ------------------------------------------
+@pytest.mark.parametrize("amount, said_as", [
+    (D("0.4"), D("0")), (D("47.49"), D("47")), (D("99.5"), D("100")), (D("123.45"), D("120")),
+    (D("999"), D("1000")), (D("7104.12"), D("7100")), (D("6049.99"), D("6000")),
+])
+def test_a_cost_is_said_roughly(amount: D, said_as: D) -> None:
+    assert approximate(amount) == said_as
+
+
+def test_a_value_implies_its_consumption_since_the_last_actual_reading_and_its_rough_cost() -> None:
+    priced = facts("ITR220000001", price=D("12.0100"))
+    found = implication(priced, TODAY, D("1826.500"))
+    assert (found.since, found.consumption, found.days) == (priced.history[-1], D("592.000"), 22)
+    assert found.cost == D("7100.00") and found.unusual == "unusual_high" and found.below_estimate is None
+    assert implication(facts("ITR220000001"), TODAY, D("1250")).cost is None  # prices unknown: no cost said
+    small = implication(priced, TODAY, D("1238.5"))
+    assert (small.consumption, small.cost, small.unusual) == (D("4.000"), D("48.00"), None)
+
+
+# ----- a real reading below billing's estimate ------------------------------------------------
+ESTIMATED = facts("ITR220000001", extra=(PastReading(date(2026, 11, 20), D("1300.000"), "estimate"),))
+
+
+def test_a_real_reading_below_an_estimate_is_accepted_and_marked() -> None:
+    checked, problems, warnings = check(ReadingEntry("ITR220000001", "1250"), meters={"ITR220000001": ESTIMATED})
+    assert (problems, warnings) == ([], [])
+    assert checked == [CheckedReading(1, TODAY, D("1250.000"), False, True)]
+    found = implication(ESTIMATED, TODAY, D("1250"))
+    assert found.below_estimate == PastReading(date(2026, 11, 20), D("1300.000"), "estimate")
+    assert (found.since.source, found.consumption) == ("reader", D("15.500"))  # since the last actual reading
+    # At or above the estimate: nothing to correct.
+    assert implication(ESTIMATED, TODAY, D("1300")).below_estimate is None
+
+
+def test_a_reading_below_the_last_actual_reading_is_refused_even_with_an_estimate_after_it() -> None:
+    problem = refused(ReadingEntry("ITR220000001", "1200"), meters={"ITR220000001": ESTIMATED})
+    assert problem == Problem("value_below_last", "meters[0].value", {
+        "meter": "ITR220000001", "last": D("1234.500"), "date": LAST_ON, "value": D("1200.000"), "source": "reader"})
+
+
+def test_a_meter_with_estimates_only_takes_a_reading_below_them() -> None:
+    guessed = MeterFacts(8, "E", 10, True, date(2020, 1, 1), None,
+                         (r(date(2026, 1, 1), "100", "estimate"), r(date(2026, 3, 2), "160", "estimate")), None,
+                         HOUSEHOLD)
+    checked, problems, _ = check(ReadingEntry("E", "120"), meters={"E": guessed})
+    assert problems == [] and checked[0].below_estimate
+    found = implication(guessed, TODAY, D("120"))
+    assert found.consumption is None and found.below_estimate == guessed.history[-1]
+
+
+# ----- the customer's own reading: replace it while it waits, write to the office once it is sent --
+def test_a_value_below_the_customers_own_waiting_reading_offers_to_replace_it() -> None:
+    waiting = facts("ZEN230000002", last=(LAST_ON, D("65.761")), per_day=D("0.1"),
+                    own=OwnReading("k-1", date(2026, 11, 21), D("657.610"), True))
+    problem = refused(ReadingEntry("ZEN230000002", "65,9"), meters={"ZEN230000002": waiting})
+    assert problem == Problem("value_below_own", "meters[0].value", {
+        "meter": "ZEN230000002", "last": D("657.610"), "date": date(2026, 11, 21), "value": D("65.900"),
+        "submission": "k-1"})
+    polish, english = said(problem)
+    assert "który czeka jeszcze na wysłanie" in polish and "Zastąp go" in polish
+    assert english.startswith("65.900 m³ is lower than your reading of meter ZEN230000002 on 2026-11-21: 657.610 m³,"
+                              " which is still waiting to be sent.")
+
+
+def test_a_value_below_the_customers_own_sent_reading_says_it_cannot_be_changed_online() -> None:
+    sent = facts("ZEN230000002", last=(LAST_ON, D("65.761")), per_day=D("0.1"),
+                 own=OwnReading("k-1", date(2026, 11, 21), D("657.610"), False))
+    problem = refused(ReadingEntry("ZEN230000002", "65,9"), meters={"ZEN230000002": sent})
+    assert problem.code == "value_below_sent" and problem.params["submission"] == "k-1"
+    polish, english = said(problem)
+    assert "nie można go zmienić przez internet" in polish
+    assert "can no longer be changed online. Write to the customer office" in english
 
 
 # ----- the meters of the form -----------------------------------------------------------------
@@ -186,6 +393,24 @@ def test_main_and_sub_meter_of_one_point_go_together() -> None:
     assert (problems, warnings) == ([], [])
     assert checked == [CheckedReading(1, TODAY, D("1250.000"), False),
                        CheckedReading(2, date(2026, 11, 20), D("51.500"), False)]
+
+
+def test_meters_of_different_service_points_go_together_each_line_on_its_own() -> None:
+    checked, problems, warnings = check(ReadingEntry("ITR220000001", "1250"), ReadingEntry("APT240000007", "1251"))
+    assert (problems, warnings) == ([], [])
+    assert checked == [CheckedReading(1, TODAY, D("1250.000"), False), CheckedReading(3, TODAY, D("1251.000"), False)]
+    # One line's trouble is that line's: the other is judged by its own meter only.
+    _, problems, warnings = check(ReadingEntry("ITR220000001", "1000"), ReadingEntry("APT240000007", "9999"))
+    assert [(p.code, p.field) for p in problems] == [("value_below_last", "meters[0].value")]
+    assert [(w.code, w.field) for w in warnings] == [("unusual_high", "meters[1].value")]
+
+
+def test_the_implications_of_each_well_formed_line_are_known_whatever_the_others() -> None:
+    entries = [ReadingEntry("ITR220000001", "1250"), ReadingEntry("APT240000007", "abc"),
+               ReadingEntry("ZEN230000002", "40"), ReadingEntry("SUB?", "5")]
+    found = implications(entries, METERS, TODAY)
+    assert list(found) == [0]  # the line below its last reading, the wrong number and the unknown meter: none
+    assert found[0].consumption == D("15.500")
 
 
 def test_an_empty_form_is_refused() -> None:
@@ -212,14 +437,6 @@ def test_the_same_meter_twice_is_refused() -> None:
     assert problems == [Problem("meter_twice", "meters[1].meter", {"meter": "ITR220000001"})]
     assert said(problems[0]) == ("Wodomierz ITR220000001 występuje w formularzu dwa razy.",
                                  "Meter ITR220000001 appears twice in the form.")
-
-
-def test_meters_of_different_service_points_are_refused_together() -> None:
-    checked, problems, warnings = check(ReadingEntry("ITR220000001", "1250"), ReadingEntry("APT240000007", "1250"))
-    assert (checked, warnings) == ([], [])
-    assert problems == [Problem("meters_different_points", "meters")]
-    assert said(problems[0]) == ("Razem można podać odczyty wodomierzy jednego punktu poboru.",
-                                 "Readings submitted together must be for meters of one service point.")
 
 
 def test_a_dismounted_meter_takes_no_reading_from_the_day_it_was_removed() -> None:
@@ -253,23 +470,38 @@ def test_a_reading_dated_before_the_meter_was_mounted_is_refused() -> None:
         CheckedReading(5, date(2026, 11, 10), D("0.500"), False)]
 
 
-def test_a_reading_dated_before_the_last_one_is_refused() -> None:
+def test_a_reading_dated_before_the_last_one_is_refused_with_its_source() -> None:
     problem = refused(ReadingEntry("ITR220000001", "1250", date(2026, 10, 30)))
-    assert problem == Problem("date_before_last", "meters[0].date", {"meter": "ITR220000001", "date": LAST_ON})
+    assert problem == Problem("date_before_last", "meters[0].date",
+                              {"meter": "ITR220000001", "date": LAST_ON, "source": "reader"})
     assert said(problem) == (
-        "Data odczytu ITR220000001 nie może być wcześniejsza niż ostatni odczyt z dnia 31.10.2026.",
-        "The date of the reading of ITR220000001 cannot be before the last reading on 2026-10-31.")
+        "Data odczytu ITR220000001 nie może być wcześniejsza niż ostatni odczyt z dnia 31.10.2026 (odczyt"
+        " inkasenta).",
+        "The date of the reading of ITR220000001 cannot be before the last reading on 2026-10-31 (read by the"
+        " utility's meter reader).")
     # The day of the last reading itself is allowed (a second reading that day).
     assert check(ReadingEntry("ITR220000001", "1235", LAST_ON))[1:] == ([], [])
 
 
-def test_a_value_lower_than_the_last_reading_is_refused_with_the_last_reading_shown() -> None:
-    problem = refused(ReadingEntry("ITR220000001", "1234,499"))
-    assert problem == Problem("value_below_last", "meters[0].value",
-                              {"meter": "ITR220000001", "last": D("1234.500"), "date": LAST_ON})
+@pytest.mark.parametrize("source, polish, english", [
+    ("reader", "odczyt inkasenta", "read by the utility's meter reader"),
+    ("customer", "odczyt podany przez odbiorcę", "a reading given by the customer"),
+    ("remote", "odczyt radiowy", "a remote (radio) reading"),
+    ("exchange", "odczyt przy wymianie wodomierza", "read when the meter was exchanged"),
+])
+def test_a_value_lower_than_the_last_actual_reading_is_refused_saying_what_it_was_and_what_to_do(
+        source: str, polish: str, english: str) -> None:
+    meter = facts("ITR220000001", source=source)
+    problem = refused(ReadingEntry("ITR220000001", "1234,499"), meters={"ITR220000001": meter})
+    assert problem == Problem("value_below_last", "meters[0].value", {
+        "meter": "ITR220000001", "last": D("1234.500"), "date": LAST_ON, "value": D("1234.499"), "source": source})
     assert said(problem) == (
-        "Stan ITR220000001 nie może być niższy niż ostatni odczyt: 1234,500 m³ z dnia 31.10.2026.",
-        "The reading of ITR220000001 cannot be lower than the last one: 1234.500 m³ on 2026-10-31.")
+        f"Stan 1234,499 m³ jest niższy niż ostatni odczyt wodomierza ITR220000001: 1234,500 m³ z dnia 31.10.2026"
+        f" ({polish}). Wodociągi nie przyjmą niższego stanu. Sprawdź, czy przepisujesz czarne cyfry właściwego"
+        " wodomierza. Jeśli wodomierz naprawdę pokazuje mniej, napisz do biura obsługi klienta.",
+        f"1234.499 m³ is lower than the last reading of meter ITR220000001: 1234.500 m³ on 2026-10-31 ({english})."
+        " The utility does not accept a lower reading. Check that you copy the black digits of the right meter. If"
+        " the meter really shows less, write to the customer office.")
 
 
 def test_every_problem_of_the_form_is_reported_and_nothing_is_submitted() -> None:
@@ -429,9 +661,10 @@ def test_every_message_has_polish_and_english_with_the_same_placeholders() -> No
 
 
 def test_every_problem_code_the_rules_can_give_has_a_message() -> None:
-    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (rules, service))
+    source = "\n".join(Path(m.__file__).read_text(encoding="utf-8") for m in (rules, service, plausibility))
     codes = set(re.findall(r'Problem\(f?"([a-z_{}]+)"', source)) | set(re.findall(r'return None, "([a-z_]+)"', source))
-    codes |= set(re.findall(r'return "(unusual_[a-z]+)"', source))
+    codes |= set(re.findall(r'"(unusual_[a-z_]+)"', source))
+    codes |= set(re.findall(r'"(value_below_[a-z]+)"', source))
     codes = {c.replace("{name}", n) for c in codes for n in ("subject", "body")}
     assert len(codes) > 25
     assert codes <= set(messages.CATALOG), codes - set(messages.CATALOG)
@@ -439,11 +672,15 @@ def test_every_problem_code_the_rules_can_give_has_a_message() -> None:
 
 def test_dates_and_quantities_are_written_the_way_each_language_writes_them() -> None:
     params = {"meter": "M1", "last": D("1234.5"), "date": date(2026, 3, 7)}
-    assert text("value_below_last", "pl", **params).endswith(": 1234,500 m³ z dnia 07.03.2026.")
-    assert text("value_below_last", "en", **params).endswith(": 1234.500 m³ on 2026-03-07.")
+    assert text("date_before_last", "pl", source="estimate", **params).endswith(
+        " z dnia 07.03.2026 (szacunek wodociągów).")
+    assert text("date_before_last", "en", source="estimate", **params).endswith(
+        " on 2026-03-07 (the utility's estimate).")
+    assert "z dnia 07.03.2026: 1234,500 m³" in text("value_below_own", "pl", value=D(1), **params)
+    assert "on 2026-03-07: 1234.500 m³" in text("value_below_own", "en", value=D(1), **params)
 
 
 @pytest.mark.parametrize("locale", ["de", "pl-PL"])
 def test_a_language_we_do_not_have_reads_polish_written_the_polish_way(locale: str) -> None:
-    params = {"meter": "M1", "last": D("1234.5"), "date": date(2026, 3, 7)}
+    params = {"meter": "M1", "last": D("1234.5"), "date": date(2026, 3, 7), "value": D(1), "source": "reader"}
     assert text("value_below_last", locale, **params) == text("value_below_last", "pl", **params)

@@ -40,6 +40,7 @@ class Held:
     mounted_on: date
     dismounted_on: date | None
     readings: tuple[tuple[date, D], ...]  # oldest first
+    sources: tuple[str, ...] = ()  # each reading's source
 
     @property
     def last(self) -> tuple[date, D]:
@@ -60,16 +61,19 @@ def held_meters(portal: Portal) -> list[Held]:
             .join(meters, m.point_id == c.point_id)
             .where(c.starts_on <= TODAY, or_(c.ends_on.is_(None), c.ends_on >= TODAY))
             .distinct().order_by(c.customer_id, m.point_id, m.id)).all()
-        history: dict[int, list[tuple[date, D]]] = defaultdict(list)
-        for meter_id, on, state in conn.execute(select(readings.c.meter_id, readings.c.read_on, readings.c.state)
-                                                .order_by(readings.c.meter_id, readings.c.read_on, readings.c.id)):
-            history[meter_id].append((on, state))
-    return [Held(*row, tuple(history[row[2]])) for row in rows]
+        history: dict[int, list[tuple[date, D, str]]] = defaultdict(list)
+        for meter_id, on, state, source in conn.execute(
+                select(readings.c.meter_id, readings.c.read_on, readings.c.state, readings.c.source)
+                .order_by(readings.c.meter_id, readings.c.read_on, readings.c.id)):
+            history[meter_id].append((on, state, source))
+    return [Held(*row, tuple(r[:2] for r in history[row[2]]), tuple(r[2] for r in history[row[2]])) for row in rows]
 
 
-def moving_meters(held: list[Held]) -> list[Held]:
-    """Mounted meters that use a tenth of a cubic metre a day or more, read well after mounting."""
+def moving_meters(held: list[Held], *, estimated: bool = False) -> list[Held]:
+    """Mounted meters that use a tenth of a cubic metre a day or more, read well after mounting, whose
+    readings are all actual ones (``estimated``: or some of them billing's estimates)."""
     return [h for h in held if h.dismounted_on is None and len(h.readings) >= 2
+            and (estimated or "estimate" not in h.sources)
             and h.readings[0][0] < h.last[0] < TODAY and h.last[0] - timedelta(days=1) >= h.mounted_on
             and (h.last[1] - h.readings[0][1]) / (h.last[0] - h.readings[0][0]).days >= D("0.1")]
 
@@ -91,8 +95,10 @@ def refused(portal: Portal, result: service.Submitted, counts: tuple[int, int]) 
     return result.problems[0]
 
 
-def read(portal: Portal, customer_id: int, *entries: ReadingEntry, token: str | None = None) -> service.Submitted:
-    return service.submit_readings(portal.ctx, customer_id, list(entries), token=token or service.new_token())
+def read(portal: Portal, customer_id: int, *entries: ReadingEntry, token: str | None = None,
+         dry_run: bool = False) -> service.Submitted:
+    return service.submit_readings(portal.ctx, customer_id, list(entries), token=token or service.new_token(),
+                                   dry_run=dry_run)
 
 
 def rows_of(portal: Portal, ids: list[str]) -> list[dict[str, Any]]:
@@ -177,17 +183,6 @@ def test_every_refused_reading_is_named_in_polish_and_english_and_writes_nothing
     assert said(p) == (f"Wodomierz {meter.serial} występuje w formularzu dwa razy.",
                        f"Meter {meter.serial} appears twice in the form.")
 
-    # Meters of two service points of one customer.
-    by_customer: dict[int, dict[int, Held]] = defaultdict(dict)
-    for h in moving_meters(held):
-        by_customer[h.customer_id].setdefault(h.point_id, h)
-    first, second = next(list(points.values())[:2] for points in by_customer.values() if len(points) >= 2)
-    p = problem(ReadingEntry(first.serial, str(first.usual_value())),
-                ReadingEntry(second.serial, str(second.usual_value())), customer=first.customer_id)
-    assert p == Problem("meters_different_points", "meters")
-    assert said(p) == ("Razem można podać odczyty wodomierzy jednego punktu poboru.",
-                       "Readings submitted together must be for meters of one service point.")
-
     # A meter the customer holds, but dismounted.
     removed = next(h for h in held if h.dismounted_on is not None and h.dismounted_on <= TODAY and h.readings)
     p = problem(ReadingEntry(removed.serial, str(removed.last[1] + 1)), customer=removed.customer_id)
@@ -237,17 +232,19 @@ def test_every_refused_reading_is_named_in_polish_and_english_and_writes_nothing
         f"The date of the reading of {s} cannot be before the meter was mounted ({meter.mounted_on.isoformat()}).")
     last_on, last = meter.last
     p = problem(ReadingEntry(s, str(usual), last_on - timedelta(days=1)))
-    assert p == Problem("date_before_last", "meters[0].date", {"meter": s, "date": last_on})
-    assert said(p) == (
-        f"Data odczytu {s} nie może być wcześniejsza niż ostatni odczyt z dnia {pl(last_on)}.",
-        f"The date of the reading of {s} cannot be before the last reading on {last_on.isoformat()}.")
+    source = meter.sources[-1]
+    assert p == Problem("date_before_last", "meters[0].date", {"meter": s, "date": last_on, "source": source})
+    assert said(p)[1].startswith(f"The date of the reading of {s} cannot be before the last reading on"
+                                 f" {last_on.isoformat()} (")
 
     # Its value: not lower than billing's last reading (by a litre is enough).
     p = problem(ReadingEntry(s, pl(last - D("0.001"))))
-    assert p == Problem("value_below_last", "meters[0].value", {"meter": s, "last": last, "date": last_on})
-    assert said(p) == (
-        f"Stan {s} nie może być niższy niż ostatni odczyt: {pl(last)} m³ z dnia {pl(last_on)}.",
-        f"The reading of {s} cannot be lower than the last one: {last:.3f} m³ on {last_on.isoformat()}.")
+    assert p == Problem("value_below_last", "meters[0].value", {"meter": s, "last": last, "date": last_on,
+                                                               "value": last - D("0.001"), "source": source})
+    assert said(p)[0].startswith(f"Stan {pl(last - D('0.001'))} m³ jest niższy niż ostatni odczyt wodomierza {s}:"
+                                 f" {pl(last)} m³ z dnia {pl(last_on)} (")
+    assert said(p)[1].startswith(f"{last - D('0.001'):.3f} m³ is lower than the last reading of meter {s}:"
+                                 f" {last:.3f} m³ on {last_on.isoformat()} (")
 
     # A good line does not carry a bad one: the whole form is refused.
     result = read(portal, me, ReadingEntry(s, str(usual)), ReadingEntry("XYZ999999999", "1"))
@@ -266,7 +263,7 @@ def test_an_unusual_reading_is_written_once_confirmed_and_then_bounds_the_next_o
     # No consumption at all on a meter that always moves: a warning, nothing written.
     zero = read(portal, me, ReadingEntry(s, pl(last)), token=token)
     assert (zero.ok, zero.problems, portal.counts()) == (False, [], (0, 0))
-    assert zero.warnings == [Problem("unusual_zero", "meters[0].value", {"meter": s, "value": last})]
+    assert [(w.code, w.params["value"], w.params["date"]) for w in zero.warnings] == [("unusual_zero", last, last_on)]
     polish, english = said(zero.warnings[0])
     assert polish.startswith(f"Stan {pl(last)} m³ wodomierza {s} oznacza zerowe zużycie")
     assert english.startswith(f"{last:.3f} m³ on meter {s} means no consumption at all")
@@ -276,10 +273,11 @@ def test_an_unusual_reading_is_written_once_confirmed_and_then_bounds_the_next_o
     high = last + (usual - last) * 3 + 1
     warned = read(portal, me, ReadingEntry(s, pl(high)), token=token)
     assert (warned.ok, warned.problems, portal.counts()) == (False, [], (0, 0))
-    assert warned.warnings == [Problem("unusual_high", "meters[0].value", {"meter": s, "value": high})]
+    assert warned.warnings == [Problem("unusual_high", "meters[0].value", {
+        "meter": s, "value": high, "consumption": high - last, "date": last_on, "days": (TODAY - last_on).days})]
     polish, english = said(warned.warnings[0])
-    assert polish.startswith(f"Zużycie wynikające ze stanu {pl(high)} m³ wodomierza {s} jest ponad trzy razy większe")
-    assert english.startswith(f"The consumption implied by {high:.3f} m³ on meter {s} is more than three times")
+    assert polish.startswith(f"Stan {pl(high)} m³ wodomierza {s} oznacza zużycie {pl(high - last)} m³ w")
+    assert english.startswith(f"{high:.3f} m³ on meter {s} means {high - last:.3f} m³ in")
 
     # ... until the customer confirms it (the same form: its token was not spent by the warning).
     done = read(portal, me, ReadingEntry(s, pl(high), confirmed=True), token=token)
@@ -298,16 +296,17 @@ def test_an_unusual_reading_is_written_once_confirmed_and_then_bounds_the_next_o
     assert portal.counts() == (1, 1)
 
     # The submitted reading, not yet in billing, is now the last one: its value and its date bound the next.
+    # Still waiting here, it can be replaced.
     below = refused(portal, read(portal, me, ReadingEntry(s, pl(high - D("0.001")), confirmed=True)), (1, 1))
-    assert below == Problem("value_below_last", "meters[0].value", {"meter": s, "last": high, "date": TODAY})
-    assert said(below) == (
-        f"Stan {s} nie może być niższy niż ostatni odczyt: {pl(high)} m³ z dnia {pl(TODAY)}.",
-        f"The reading of {s} cannot be lower than the last one: {high:.3f} m³ on {TODAY.isoformat()}.")
+    assert below == Problem("value_below_own", "meters[0].value", {
+        "meter": s, "last": high, "date": TODAY, "value": high - D("0.001"), "submission": done.ids[0]})
+    assert said(below)[1].startswith(f"{high - D('0.001'):.3f} m³ is lower than your reading of meter {s} on"
+                                     f" {TODAY.isoformat()}: {high:.3f} m³, which is still waiting to be sent.")
     earlier = refused(portal, read(portal, me, ReadingEntry(s, pl(high + 1), TODAY - timedelta(days=1),
                                                             confirmed=True)), (1, 1))
-    assert earlier == Problem("date_before_last", "meters[0].date", {"meter": s, "date": TODAY})
+    assert earlier == Problem("date_before_last", "meters[0].date", {"meter": s, "date": TODAY, "source": "submitted"})
     assert said(earlier)[1] == (f"The date of the reading of {s} cannot be before the last reading on"
-                                f" {TODAY.isoformat()}.")
+                                f" {TODAY.isoformat()} (your reading sent through iBOK).")
 
     # A correction upwards the same day is a new, usual reading.
     fixed = read(portal, me, ReadingEntry(s, pl(high + D("0.5"))))
@@ -319,9 +318,25 @@ def test_an_unusual_reading_is_written_once_confirmed_and_then_bounds_the_next_o
         ("waiting", "oczekuje na wysłanie", "waiting to be sent")}
 
 
+def test_readings_of_meters_of_several_service_points_go_in_one_form_one_submission_each(portal: Portal) -> None:
+    by_customer: dict[int, dict[int, Held]] = defaultdict(dict)
+    for h in moving_meters(held_meters(portal)):
+        by_customer[h.customer_id].setdefault(h.point_id, h)
+    first, second = next(list(points.values())[:2] for points in by_customer.values() if len(points) >= 2)
+    token = service.new_token()
+    entries = [ReadingEntry(m.serial, str(m.usual_value())) for m in (first, second)]
+    done = read(portal, first.customer_id, *entries, token=token)
+    assert (done.ok, done.created, done.problems, done.warnings) == (True, True, [], [])
+    assert done.ids == [service.submission_id(first.customer_id, token, f"reading:{m.serial}") for m in (first, second)]
+    assert [(r["meter_id"], r["delivery"]) for r in rows_of(portal, done.ids)] == [
+        (first.meter_id, "pending"), (second.meter_id, "pending")]
+    again = read(portal, first.customer_id, *entries, token=token)  # sent twice: nothing new
+    assert (again.created, again.ids, portal.counts()) == (False, done.ids, (2, 2))
+
+
 def test_readings_of_the_meters_of_one_point_are_two_submissions_sent_once(portal: Portal) -> None:
     by_point: dict[tuple[int, int], list[Held]] = defaultdict(list)
-    for h in moving_meters(held_meters(portal)):
+    for h in moving_meters(held_meters(portal), estimated=True):
         by_point[(h.customer_id, h.point_id)].append(h)
     (me, _), (main, sub) = next((k, v[:2]) for k, v in by_point.items() if len(v) >= 2)
     token = service.new_token()

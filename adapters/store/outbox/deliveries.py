@@ -146,6 +146,19 @@ def cancel(conn: Connection, ids: Sequence[str]) -> int:
                         .values(state="cancelled", claimed_by=None, claimed_until=None)).rowcount
 
 
+def withdraw(conn: Connection, key: str) -> bool:
+    """Take back a submission no relay has had: cancelled if it still waits (or is a dead letter),
+    no relay holds a claim on it and no insert of it was ever tried. One UPDATE, so that it and a
+    relay's claim exclude each other: on PostgreSQL the claim locks its rows (FOR UPDATE) and this
+    statement, waiting for that lock, then finds the row claimed; on SQLite both are writers
+    (BEGIN IMMEDIATE) and run one after the other. False: a relay has it, or had it; it may be in
+    billing already."""
+    o = outbox.c
+    return bool(conn.execute(update(outbox).where(and_(
+        o.id == key, o.state.in_(("pending", "dead")), o.claimed_by.is_(None), o.tried_at.is_(None)))
+        .values(state="cancelled", claimed_until=None)).rowcount)
+
+
 def counts(conn: Connection) -> dict[str, int]:
     found: dict[str, int] = dict(conn.execute(select(outbox.c.state, func.count()).group_by(outbox.c.state)).all())
     return {state: int(found.get(state, 0)) for state in STATES}
