@@ -14,10 +14,11 @@ from flask import (
 )
 
 from adapters.store.content import announcements
+from adapters.store.pages import billing as billing_pages
 from adapters.store.pages import dashboard as pages
 from portal import context
 from portal.auth.guard import customer_required, login_required
-from portal.customer import announced
+from portal.customer import announced, transfer
 
 bp = Blueprint("customer", __name__)
 
@@ -30,8 +31,9 @@ def dashboard():
         data = pages.dashboard(conn, g.customer_id, today, now)
         # One more query, and only while some announcement is valid (known from a per-process cache).
         notices = announcements.for_customer(conn, g.customer_id, today, now) if announced.any_valid(now) else []
+        payable = billing_pages.open_invoices(conn, g.customer_id)
     return render_template("customer/dashboard.html", today=today, fresh_at=context.fresh_at(),
-                           notices=announced.shown(notices), **data)
+                           notices=announced.shown(notices), transfers=transfer.for_customer(payable), **data)
 
 
 @bp.route("/account/customer", methods=["POST"])
