@@ -37,7 +37,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from adapters.billing import payment
 
@@ -79,6 +79,7 @@ class Transfer:
     title: str
     amount: Decimal
     due_on: date | None = None
+    code_limit: ClassVar[Decimal] = AMOUNT_MAX  # the largest amount the code can carry
 
     @property
     def code_problem(self) -> str | None:
