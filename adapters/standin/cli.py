@@ -174,9 +174,12 @@ def _archive(conn: pyodbc.Connection, root: Path, *, only_missing: bool) -> Arch
     from adapters.standin.invoice_pdf import FontMissing
 
     started = time.monotonic()
+    shown = [0]
 
     def progress(report: ArchiveReport) -> None:
-        click.echo(f"  {report.written:>9,} invoice PDFs written, {time.monotonic() - started:6.1f} s", err=True)
+        if report.written > shown[0]:  # a chunk that wrote something
+            shown[0] = report.written
+            click.echo(f"  {report.written:>9,} invoice PDFs written, {time.monotonic() - started:6.1f} s", err=True)
 
     try:
         report = write_archive(conn, root, only_missing=only_missing, progress=progress)
