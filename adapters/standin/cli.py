@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -16,8 +17,14 @@ from config.logs import redact_text
 if TYPE_CHECKING:
     import pyodbc
 
+    from adapters.standin.archive import ArchiveReport
     from adapters.standin.office import Office
 
+archive_option = click.option(
+    "--pdf-archive", "pdf_archive", envvar="IBOK_LEGACY_PDF_ARCHIVE", metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The invoice archive share: write each invoice's PDF there, at its SCIEZKA_PDF.",
+)
 dsn_option = click.option(
     "--dsn", required=True, envvar="IBOK_LEGACY_DSN", metavar="ODBC",
     help="ODBC connection string (or DSN name) of the stand-in, with an account that may change it.",
@@ -68,8 +75,10 @@ def legacy() -> None:
 @click.option("--reader-password", envvar="IBOK_LEGACY_READER_PASSWORD", metavar="PASSWORD")
 @click.option("--writer", "writer_user", metavar="USER", help="Interface writer (default: <database>_writer).")
 @click.option("--writer-password", envvar="IBOK_LEGACY_WRITER_PASSWORD", metavar="PASSWORD")
+@archive_option
 def create(dsn: str, size: str, seed: int, as_of: datetime | None, replace: bool, reader_user: str | None,
-           reader_password: str | None, writer_user: str | None, writer_password: str | None) -> None:
+           reader_password: str | None, writer_user: str | None, writer_password: str | None,
+           pdf_archive: Path | None) -> None:
     """Create the schema, fill it with generated data, and set up the two integration accounts."""
     import structlog
 
@@ -117,6 +126,8 @@ def create(dsn: str, size: str, seed: int, as_of: datetime | None, replace: bool
     for table, count in report.counts.items():
         click.echo(f"  {table:<18}{count:>12,}")
     click.echo(f"  {'total':<18}{report.total:>12,}")
+    if pdf_archive is not None:
+        _archive(conn, pdf_archive, only_missing=False)
     if accounts:
         for label, key, acc in (("read-only", "reader", accounts[0]), ("interface writer", "writer", accounts[1])):
             shown = acc.password if key in generated else "(as given)"
@@ -128,22 +139,67 @@ def create(dsn: str, size: str, seed: int, as_of: datetime | None, replace: bool
 @click.option("--events", type=int, default=20, show_default=True, help="How many events; 0 runs until stopped.")
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--every", "every", type=float, default=0.0, show_default=True, help="Seconds between events.")
-def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
+@archive_option
+def simulate_command(dsn: str, events: int, seed: int, every: float, pdf_archive: Path | None) -> None:
     """Do what the billing office does between two syncs (payments, invoicing runs, corrections ...)."""
     import structlog
 
+    from adapters.standin.archive import last_invoice_id, write_archive
     from adapters.standin.simulator import simulate
 
     log = structlog.get_logger(__name__)
     with _office(dsn) as office:
+        archived = 0
+        if pdf_archive is not None:  # the PDFs missing from the archive first, then each new invoice's
+            archived = _archive(office.conn, pdf_archive, only_missing=True).last_id
+            archived = max(archived, last_invoice_id(office.conn))
         try:
             for name, outcome in simulate(office, seed, events):
                 log.info("billing_office_event", event_name=name, outcome=outcome)
                 click.echo(f"{name}: {outcome}")
+                if pdf_archive is not None:
+                    written = write_archive(office.conn, pdf_archive, after_id=archived)
+                    archived = max(archived, written.last_id)
+                    if written.written:
+                        click.echo(f"archive: {written.summary()}")
                 if every:
                     time.sleep(every)
         except KeyboardInterrupt:
             click.echo("stopped", err=True)
+
+
+def _archive(conn: pyodbc.Connection, root: Path, *, only_missing: bool) -> ArchiveReport:
+    """Write the invoice PDFs into the archive, with progress on stderr and one line of summary."""
+    from adapters.standin.archive import write_archive
+    from adapters.standin.invoice_pdf import FontMissing
+
+    started = time.monotonic()
+    shown = [0]
+
+    def progress(report: ArchiveReport) -> None:
+        if report.written > shown[0]:  # a chunk that wrote something
+            shown[0] = report.written
+            click.echo(f"  {report.written:>9,} invoice PDFs written, {time.monotonic() - started:6.1f} s", err=True)
+
+    try:
+        report = write_archive(conn, root, only_missing=only_missing, progress=progress)
+    except FontMissing as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Invoice archive {root}: {report.summary()} in {time.monotonic() - started:.1f} s.")
+    for path in report.refused:
+        click.echo(f"  refused (leads out of the archive): {path}", err=True)
+    return report
+
+
+@legacy.command("archive")
+@dsn_option
+@click.option("--dir", "root", required=True, envvar="IBOK_LEGACY_PDF_ARCHIVE", metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path), help="The invoice archive share.")
+@click.option("--missing-only", is_flag=True, help="Keep the PDFs already there; write the others.")
+def archive_command(dsn: str, root: Path, missing_only: bool) -> None:
+    """Write the PDF of every invoice that has a SCIEZKA_PDF into the archive folder."""
+    conn = _open(dsn)
+    _archive(conn, root, only_missing=missing_only)
 
 
 @legacy.command("process-inbox")

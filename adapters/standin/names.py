@@ -77,13 +77,14 @@ TOWNS = (
     ("Żychlin", "99-3", ("R13",)),
     ("Śladków Mały", "95-0", ("R14",)),
 )
+# NR_KONTA (VARCHAR(32)) is typed in by hand: as the IBAN, as the 26 digits in groups or with dashes (all valid).
 SELLERS = (
     (1, "Przedsiębiorstwo Wodociągów i Kanalizacji „Źródło” Sp. z o.o.", "7320001122",
      "ul. Łąkowa 11, 95-100 Zgierz", "PL61109010140000071219812874"),
     (2, "PWiK „Źródło” Sp. z o.o. – Oddział Ozorków", "7320001122",
-     "ul. Żeromskiego 4, 95-035 Ozorków", "PL27114020040000300201355387"),
+     "ul. Żeromskiego 4, 95-035 Ozorków", "27 1140 2004 0000 3002 0135 5387"),
     (3, "PWiK „Źródło” Sp. z o.o. – Oddział Łęczyca", "7320001122",
-     "pl. Kościuszki 2, 99-100 Łęczyca", "PL83101010230000261395100000"),
+     "pl. Kościuszki 2, 99-100 Łęczyca", "83-1010-1023-0000-2613-9510-0000"),
 )
 EMAIL_DOMAINS = ("poczta.onet.pl", "wp.pl", "gmail.com", "interia.pl", "o2.pl", "op.pl")
 

@@ -31,7 +31,7 @@ from wtforms import Form, SelectChoice, SelectField, StringField
 from adapters.store.pages import billing as pages
 from portal.auth.guard import customer_required
 from portal.context import fresh_at, reading, settings, today
-from portal.customer import spreadsheet
+from portal.customer import spreadsheet, transfer
 from portal.i18n import gettext, request_locale
 from portal.i18n import lazy_gettext as _l
 
@@ -61,6 +61,10 @@ def unit_price(value: Decimal | None) -> str:
 def line_quantity(value: Decimal | None) -> str:
     """An invoice line's quantity (up to 3 places, without trailing zeros); its unit is shown beside it."""
     return "—" if value is None else format_decimal(value, "#,##0.###")
+
+
+bp.add_app_template_filter(transfer.account_groups, "account_groups")
+bp.add_app_template_global(transfer.code_svg, "transfer_code_svg")
 
 
 # ----- the filters of the lists -------------------------------------------------------------------
@@ -198,7 +202,9 @@ def invoice(invoice_id: int):
         found = pages.invoice(conn, g.customer_id, invoice_id, today())
     if found is None:
         abort(404)
-    return render_template("billing/invoice.html", **found)
+    pdf_path = found["invoice"]["pdf_path"]
+    return render_template("billing/invoice.html", transfer=transfer.for_invoice(found["invoice"]),
+                           pdf_ready=bool(pdf_path) and _archived(pdf_path) is not None, **found)
 
 
 def _archived(pdf_path: str) -> Path | None:

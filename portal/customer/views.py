@@ -20,7 +20,7 @@ from adapters.store.pages import dashboard as pages
 from portal import context
 from portal.auth.guard import customer_required, login_required
 from portal.auth.redirects import safe_next
-from portal.customer import announced
+from portal.customer import announced, transfer
 from portal.customer import notices as outage_notices
 
 bp = Blueprint("customer", __name__)
@@ -36,9 +36,10 @@ def dashboard():
         notices = announcements.for_customer(conn, g.customer_id, today, now) if announced.any_valid(now) else []
         # Outages on the customer's street (whatever district billing files them under) and in their area.
         outages = outage_notices.sections_for(conn, g.customer_id, today, now)
+        payable = billing_pages.open_invoices(conn, g.customer_id)
     data["outages"] = outages.yours + outages.nearby
     return render_template("customer/dashboard.html", today=today, fresh_at=context.fresh_at(),
-                           notices=announced.shown(notices), **data)
+                           notices=announced.shown(notices), transfers=transfer.for_customer(payable), **data)
 
 
 @bp.route("/account/customer", methods=["POST"])

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from sync import transfer
 from sync.notify.plan import Event, issued_moment
 
 Row = dict[str, Any]
@@ -19,23 +21,34 @@ def _one(customer_id: int) -> frozenset[int]:
     return frozenset((customer_id,))
 
 
+def _transfer(r: Row, amount: Decimal | None) -> dict[str, Any] | None:
+    """How to pay what is left of the invoice (``sync.transfer``), None when nothing is or billing's row
+    names no seller; the account is None when billing's number fails its check (the e-mail then sends
+    the customer to the office)."""
+    if amount is None or amount <= 0 or r.get("seller_name") is None:
+        return None
+    return transfer.for_invoice(r, r.get("customer_number") or "", amount).mail_params()
+
+
 def invoices(rows: Iterable[Row], tz: str) -> list[Event]:
     return [Event("invoice", f"invoice:{r['id']}", _one(r["customer_id"]), "notify_invoice",
                   {"number": r["number"], "gross": str(r["gross"]), "issued_on": r["issued_on"].isoformat(),
-                   "due_on": r["due_on"].isoformat(), "page": f"/invoices/{r['id']}"},
+                   "due_on": r["due_on"].isoformat(), "page": f"/invoices/{r['id']}",
+                   "transfer": _transfer(r, r.get("remaining", r["gross"]))},
                   at=issued_moment(r["issued_on"], r["modified_at"], tz)) for r in rows]
 
 
 def due(rows: Iterable[Row], days: int) -> list[Event]:
     return [Event("due", f"due:{r['id']}", _one(r["customer_id"]), "notify_due",
                   {"number": r["number"], "remaining": str(r["remaining"]), "due_on": r["due_on"].isoformat(),
-                   "days": days, "page": f"/invoices/{r['id']}"}) for r in rows]
+                   "days": days, "page": f"/invoices/{r['id']}", "transfer": _transfer(r, r["remaining"])})
+            for r in rows]
 
 
 def overdue(rows: Iterable[Row]) -> list[Event]:
     return [Event("overdue", f"overdue:{r['id']}", _one(r["customer_id"]), "notify_overdue",
                   {"number": r["number"], "remaining": str(r["remaining"]), "due_on": r["due_on"].isoformat(),
-                   "page": f"/invoices/{r['id']}"}) for r in rows]
+                   "page": f"/invoices/{r['id']}", "transfer": _transfer(r, r["remaining"])}) for r in rows]
 
 
 def outages(rows: Iterable[Row], tz: str) -> list[Event]:

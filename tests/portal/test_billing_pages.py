@@ -19,6 +19,7 @@ import time_machine
 from flask.testing import FlaskClient
 from sqlalchemy import and_, func, select, update
 
+from adapters.billing import payment
 from adapters.store.db import writer
 from adapters.store.pages import billing as pages
 from adapters.store.tables import (
@@ -348,7 +349,8 @@ def test_the_contracts_page_shows_the_contracts_sellers_and_the_customers_data(s
     labels = {"W": "water supply", "K": "sewage disposal", "WK": "water supply and sewage disposal"}
     for number, services, account in own:
         section = re.search(rf"Contract {re.escape(number)}.*?</section>", body, re.S)[0]
-        assert f"<dd>{labels[services]}</dd>" in section and account in section
+        shown = re.sub(r"<[^>]+>", "", section)  # the account in its groups of four, each a span
+        assert f"<dd>{labels[services]}</dd>" in section and payment.grouped(payment.account_iban(account)) in shown
     assert sorted(re.findall(r'<h2 id="contract-\d+-h">Contract (\S+)', body)) == sorted(n for n, _s, _a in own)
     name, number = query(shop, select(customers.c.name, customers.c.number).where(customers.c.id == customer))[0]
     assert name in body and f"<dd>{number}</dd>" in body

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from adapters.store.statements import insert_statement
 from adapters.store.tables import (
@@ -19,6 +19,7 @@ from adapters.store.tables import (
     accounts,
     case_events,
     contracts,
+    customers,
     invoices,
     mail_outbox,
     message_replies,
@@ -27,6 +28,7 @@ from adapters.store.tables import (
     outages,
     points,
     reading_replies,
+    sellers,
     settlements,
     submissions,
 )
@@ -55,17 +57,33 @@ def marks(conn: Connection, kinds: Sequence[str], now: datetime) -> dict[str, da
     return dict(conn.execute(select(m.kind, m.started_at).where(m.kind.in_(kinds))).all())
 
 
-def issued_invoices(conn: Connection, since: date) -> Rows:
+# How to pay an invoice: its seller (through the contract) and the customer's number, for the transfer's data.
+_c, _sel = contracts.c, sellers.c
+_PAYEE = (_c.seller_id, _sel.name.label("seller_name"), _sel.tax_id.label("seller_tax_id"),
+          _sel.address.label("seller_address"), _sel.bank_account.label("seller_bank_account"),
+          customers.c.number.label("customer_number"))
+
+
+def _with_payee(base: Any) -> Any:
     i = invoices.c
-    return _rows(conn, select(i.id, i.number, i.customer_id, i.issued_on, i.due_on, i.gross, i.modified_at)
+    return (base.outerjoin(contracts, _c.id == i.contract_id).outerjoin(sellers, _sel.id == _c.seller_id)
+            .outerjoin(customers, customers.c.id == i.customer_id))
+
+
+def issued_invoices(conn: Connection, since: date) -> Rows:
+    """Invoices issued since ``since`` (not cancelled), with what is left to pay and how to pay it."""
+    i, s = invoices.c, settlements.c
+    return _rows(conn, select(i.id, i.number, i.customer_id, i.issued_on, i.due_on, i.gross, i.modified_at,
+                              func.coalesce(s.remaining, i.gross).label("remaining"), *_PAYEE)
+                 .select_from(_with_payee(invoices.outerjoin(settlements, s.invoice_id == i.id)))
                  .where(i.customer_id.in_(_LINKED), i.issued_on >= since, i.cancelled.is_(False)))
 
 
 def open_invoices(conn: Connection, due_from: date, due_to: date) -> Rows:
-    """Invoices with something left to pay, due between the two days (both included)."""
+    """Invoices with something left to pay, due between the two days (both included), with how to pay them."""
     i, s = invoices.c, settlements.c
-    return _rows(conn, select(i.id, i.number, i.customer_id, i.due_on, i.gross, s.remaining)
-                 .join_from(invoices, settlements, s.invoice_id == i.id)
+    return _rows(conn, select(i.id, i.number, i.customer_id, i.due_on, i.gross, s.remaining, *_PAYEE)
+                 .select_from(_with_payee(invoices.join(settlements, s.invoice_id == i.id)))
                  .where(i.customer_id.in_(_LINKED), i.due_on >= due_from, i.due_on <= due_to,
                         i.cancelled.is_(False), s.remaining > 0))
 

@@ -179,10 +179,11 @@ def invoice(conn: Connection, customer_id: int, invoice_id: int, today: date) ->
         select(invoices, _status(today).label("status"), s.paid, func.coalesce(s.remaining, i.gross).label("remaining"),
                s.settled_on, c.number.label("contract_number"), sel.name.label("seller_name"),
                sel.tax_id.label("seller_tax_id"), sel.address.label("seller_address"),
-               sel.bank_account.label("seller_bank_account"), p.street, p.house_number, p.flat_number,
-               p.postal_code, p.city)
+               sel.bank_account.label("seller_bank_account"), c.seller_id, customers.c.number.label("customer_number"),
+               p.street, p.house_number, p.flat_number, p.postal_code, p.city)
         .select_from(_with_settlement().outerjoin(contracts, c.id == i.contract_id)
-                     .outerjoin(sellers, sel.id == c.seller_id).outerjoin(points, p.id == c.point_id))
+                     .outerjoin(sellers, sel.id == c.seller_id).outerjoin(points, p.id == c.point_id)
+                     .outerjoin(customers, customers.c.id == i.customer_id))
         .where(and_(i.id == invoice_id, i.customer_id == customer_id))).mappings().first()
     if head is None:
         return None
@@ -266,6 +267,20 @@ def twelve_months(conn: Connection, customer_id: int, today: date) -> dict[str, 
                                                     cm.month <= month)).scalar_subquery())).one()
     return {"since": since, "until": today, "invoiced": invoiced or ZERO, "paid": paid or ZERO,
             "consumption": used if used is not None else Decimal("0.000")}
+def open_invoices(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's invoices with something left to pay (not cancelled), oldest due first, each with
+    what is left, its seller (for the transfer) and the customer's number."""
+    i, s, c, sel = invoices.c, settlements.c, contracts.c, sellers.c
+    left = func.coalesce(s.remaining, i.gross)
+    return [dict(r) for r in conn.execute(
+        select(i.id, i.number, i.due_on, i.gross, left.label("remaining"), c.seller_id,
+               sel.name.label("seller_name"), sel.tax_id.label("seller_tax_id"),
+               sel.address.label("seller_address"), sel.bank_account.label("seller_bank_account"),
+               customers.c.number.label("customer_number"))
+        .select_from(_with_settlement().outerjoin(contracts, c.id == i.contract_id)
+                     .outerjoin(sellers, sel.id == c.seller_id).join(customers, customers.c.id == i.customer_id))
+        .where(and_(i.customer_id == customer_id, i.cancelled.is_(False), i.gross > ZERO, left > ZERO))
+        .order_by(i.due_on, i.id)).mappings()]
 
 
 # ----- settlements: invoices and payments side by side ----------------------------------------------
