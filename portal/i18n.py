@@ -103,9 +103,12 @@ def _translations() -> NullTranslations:
 
 def gettext(string: str, **variables: Any) -> str:
     """Flask-Babel's ``gettext`` (the text in the request's language, ``variables`` filled in), with the
-    catalogue looked up once per request."""
-    text = _translations().ugettext(string)
-    return text % variables if variables else text
+    catalogue looked up once per request.
+
+    Every text is a %-format string, with or without variables, as in the templates and e-mails
+    (Jinja's new-style gettext always formats): a literal percent sign is written ``%%`` everywhere,
+    and ``tests/portal/test_translations.py`` formats every text of the catalogue to prove it."""
+    return _translations().ugettext(string) % variables
 
 
 def lazy_gettext(string: str, **variables: Any) -> LazyString:

@@ -138,7 +138,7 @@ def simulate_command(dsn: str, events: int, seed: int, every: float) -> None:
     with _office(dsn) as office:
         try:
             for name, outcome in simulate(office, seed, events):
-                log.info("billing_office_event", event_name=name, outcome=outcome)
+                log.info("billing_office_event", step=name, outcome=outcome)
                 click.echo(f"{name}: {outcome}")
                 if every:
                     time.sleep(every)
