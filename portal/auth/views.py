@@ -69,6 +69,9 @@ def login():
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
         session["account_id"] = account["id"]
+        chosen = request.cookies.get(COOKIE)
+        if chosen in LOCALES and chosen != account["locale"]:  # chosen before logging in: kept on the login
+            own_account.choose_language(unit_of_work(), account["id"], chosen)
         acceptance.note_due(account["id"])  # a newer version of the terms: accepted before any page
         log.info("login_succeeded", account_id=account["id"])
         return redirect(safe_next(request.args.get("next")))
@@ -112,6 +115,9 @@ def language():
     chosen = request.form.get("lang")
     response = redirect(safe_next(request.form.get("next")))
     if chosen in LOCALES:
+        account = g.get("account")
+        if account is not None and account["locale"] != chosen:  # the login's language, on every device
+            own_account.choose_language(unit_of_work(), account["id"], chosen)
         response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax",
                             secure=not current_app.config["IBOK_DEVELOPMENT"])
     return response

@@ -108,6 +108,12 @@ def change_email(conn: Connection, account_id: int, email: str) -> None:
         email=email.strip().lower(), pending_email=None, email_confirmed_at=utcnow()))
 
 
+def set_locale(conn: Connection, account_id: int, locale: str) -> None:
+    """The language the login chose: its pages after a login anywhere, and its e-mails."""
+    conn.execute(update(accounts).where((accounts.c.id == account_id) & (accounts.c.locale != locale))
+                 .values(locale=locale))
+
+
 def rehash(conn: Connection, account_id: int, password_hash: str) -> None:
     """The same password with the hasher's current parameters."""
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
