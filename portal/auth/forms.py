@@ -17,9 +17,12 @@ from sync.submissions.rules import check_email
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
-                                                         Length(max=254)],
-                       render_kw={"autocomplete": "username", "spellcheck": "false"})
+    # "email" by name (password managers and links know it), an e-mail address or a customer number by value.
+    email = StringField(_l("E-mail address or customer number"),
+                        validators=[DataRequired(_l("Enter your e-mail address or customer number.")),
+                                    Length(max=254)],
+                        description=_l("The customer number is printed on every invoice, e.g. 012345 or klient12345."),
+                        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                          Length(max=1000)],
                              render_kw={"autocomplete": "current-password"})

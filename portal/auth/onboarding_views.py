@@ -29,7 +29,7 @@ from portal.auth.forms import (
     password_problem_text,
 )
 from portal.auth.guard import login_required
-from portal.context import engine, reading, settings, unit_of_work
+from portal.context import engine, reading, unit_of_work
 from portal.i18n import gettext as _
 from portal.i18n import request_locale
 
@@ -129,7 +129,7 @@ def confirm_new_email():
         return render_template("auth/link_invalid.html"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
-        if email_change.confirm(engine(), token, settings().billing.timezone) is None:
+        if email_change.confirm(unit_of_work(), token) is None:
             return render_template("auth/link_invalid.html"), 404
         links.spent("email")
         flash(_("Your login's e-mail address is now %(email)s.", email=new), "success")
