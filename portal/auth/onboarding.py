@@ -153,8 +153,10 @@ class AccountRefused(Exception):
 
 def create_account(uow: UnitOfWork, *, numbers: Sequence[str], email: str, name: str | None, password: str,
                    locale: str, one_time: bool) -> int:
-    """A confirmed login for the customer accounts ``numbers``, made by the utility's office: its id.
-    ``name`` None: the first customer's. ``one_time``: the password is changed at first login."""
+    """A confirmed login for the customer accounts ``numbers`` (with or without their leading zeros), made
+    by the utility's office: its id. ``name`` None: the first customer's. ``one_time``: the password is
+    changed at first login. It has accepted no terms: the ones in force are asked at its first login
+    (``terms.due``)."""
     password_hash = passwords.hash_password(password)
     with uow:
         conn = uow.conn

@@ -9,16 +9,15 @@ import html
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from adapters.store.tables import customer_summaries, customers
 from sync.formats import pln
-from tests.portal.test_billing_pages import synced_site
 from tests.portal.conftest import Site, csrf, log_in
 from tests.portal.staff import operator_client
+from tests.portal.test_billing_pages import synced_site
 
 pytestmark = pytest.mark.integration
 

@@ -173,8 +173,9 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
         terms.publish(conn, "2026-11", "Regulamin.\n\nDrugi akapit.", "Terms.\n\nSecond paragraph.",
                       at=now - timedelta(days=1))
         announcements.publish(conn, kind="outage", title_pl="Przerwa w dostawie wody", body_pl="Ul. Długa 5.",
-                              title_en="Water supply interrupted", body_en="Długa 5.", valid_from=now - timedelta(hours=1),
-                              valid_until=now + timedelta(days=2), published_by="test")
+                              title_en="Water supply interrupted", body_en="Długa 5.",
+                              valid_from=now - timedelta(hours=1), valid_until=now + timedelta(days=2),
+                              published_by="test")
         downloads.publish(conn, slug="reklamacja", title_pl="Reklamacja", title_en="Complaint", category="billing",
                           filename="reklamacja.pdf", content=PDF)
     email = "zarzadca@example.pl"
@@ -182,7 +183,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     ctx = service.Context(engine, "crawl")
     wb = WriteBack(site.mirror, site.mirror.billing.dsn)
     customer, serial, meter_id = wb.meters_held()[0]
-    last = wb._last(customer, meter_id)  # noqa: SLF001 - the harness's own reading of the meter's last state
+    last = wb._last(customer, meter_id)
     assert service.submit_readings(ctx, customer, [ReadingEntry(serial, str(last + 3), None, True)], token="r1").ok
     assert service.send_message(ctx, ids[0], "INF", "Pytanie", "Kiedy kolejny odczyt?", token="m1").ok
     assert sub_metered is not None, "the data set has a sub-meter"

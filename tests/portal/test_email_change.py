@@ -1,6 +1,7 @@
 """Changing a login's e-mail address: the password first, then a single-use link to the new address
 (through a real SMTP server); the old address is told, billing's records are left alone (their address
-is a setting of its own, tests/portal/test_contact_email.py); a wrong password or address changes nothing, and re-asked passwords are limited."""
+is a setting of its own, tests/portal/test_contact_email.py); a wrong password or address changes nothing,
+and re-asked passwords are limited."""
 
 from __future__ import annotations
 

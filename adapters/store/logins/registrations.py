@@ -31,7 +31,8 @@ def add(conn: Connection, *, account_id: int, customer_number: str, invoice_numb
         invoice_gross: Decimal | None, state: str) -> int:
     result = conn.execute(registrations.insert().values(
         account_id=account_id,
-        customer_number=(customer_numbers.number_of(customer_number) or customer_number.strip())[:20], invoice_number=invoice_number,
+        customer_number=(customer_numbers.number_of(customer_number) or customer_number.strip())[:20],
+        invoice_number=invoice_number,
         invoice_gross=invoice_gross, state=state, created_at=utcnow(),
         decided_at=utcnow() if state != "pending" else None, decided_by="proof" if state == "approved" else None))
     return inserted_id(result)

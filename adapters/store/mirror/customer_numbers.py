@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, select
 
 from adapters.store.tables import customers
 
-WIDTH = customers.c.number.type.length or 6  # billing's CHAR(6)
+_TYPE = customers.c.number.type
+WIDTH = _TYPE.length if isinstance(_TYPE, String) and _TYPE.length else 6  # billing's CHAR(6)
 # The word the utility's own login accepts before the number ("klient12345"), with "nr" or a colon after it.
 _PREFIX = re.compile(r"^(?:klient)?(?:nr\.?)?[:#]?")
 _DIGITS = re.compile(r"[0-9]{1,40}")  # ASCII digits only: "١٢٣" or "１２３" are not a customer number
