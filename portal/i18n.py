@@ -65,6 +65,23 @@ def money_in(value: Decimal | None, locale: str) -> str:
     return "—" if value is None else pln(value, locale)
 
 
+def balance_in(value: Decimal | None, locale: str) -> str:
+    """A balance, the one way every page shows one: the amount without a sign and what it means,
+    "3 807,83 zł to pay" or "19 511,85 zł overpaid" (a sign meant the opposite to some readers)."""
+    if value is None:
+        return "—"
+    if value > 0:
+        return gettext("%(amount)s to pay", amount=pln(value, locale))
+    if value < 0:
+        return gettext("%(amount)s overpaid", amount=pln(-value, locale))
+    return pln(value, locale)
+
+
+def balance_word(value: Decimal) -> str:
+    """What a balance means, under its amount without a sign (a tile)."""
+    return gettext("to pay") if value > 0 else gettext("overpaid") if value < 0 else gettext("nothing to pay")
+
+
 def day_in(value: date | None, locale: str) -> str:
     return "—" if value is None else _date_text(value, "medium", locale)
 
@@ -103,9 +120,12 @@ def _translations() -> NullTranslations:
 
 def gettext(string: str, **variables: Any) -> str:
     """Flask-Babel's ``gettext`` (the text in the request's language, ``variables`` filled in), with the
-    catalogue looked up once per request."""
-    text = _translations().ugettext(string)
-    return text % variables if variables else text
+    catalogue looked up once per request.
+
+    Every text is a %-format string, with or without variables, as in the templates and e-mails
+    (Jinja's new-style gettext always formats): a literal percent sign is written ``%%`` everywhere,
+    and ``tests/portal/test_translations.py`` formats every text of the catalogue to prove it."""
+    return _translations().ugettext(string) % variables
 
 
 def lazy_gettext(string: str, **variables: Any) -> LazyString:
@@ -124,6 +144,6 @@ def install(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
-    app.jinja_env.filters.update(money=_filter(money_in), day=_filter(day_in), quantity=_filter(quantity_in),
-                                 moment=moment)
+    app.jinja_env.filters.update(money=_filter(money_in), balance=_filter(balance_in), balance_word=balance_word,
+                                 day=_filter(day_in), quantity=_filter(quantity_in), moment=moment)
     app.context_processor(lambda: {"locale": str(get_locale() or app.config["IBOK_DEFAULT_LOCALE"])})

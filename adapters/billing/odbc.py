@@ -52,6 +52,19 @@ def with_client_timeouts(conn_str: str, driver: str | None, login_timeout_s: int
     return ";".join([conn_str.rstrip(";"), *extra]) if extra else conn_str
 
 
+def with_busy_timeout(conn_str: str, driver: str | None, busy_timeout_ms: int) -> str:
+    """The connection string with SQLite's busy timeout (``Timeout=``, in milliseconds) unless it sets one.
+
+    SQLite allows one writer at a time: a connection that finds the database locked waits up to this
+    long for the lock (the SQLite ODBC driver's default is 100 s, waited twice) before it answers
+    "database is locked". Other drivers are left as they are.
+    """
+    if driver is None or "sqlite" not in driver.lower():
+        return conn_str
+    present = {part.split("=", 1)[0].strip().upper() for part in conn_str.split(";") if "=" in part}
+    return conn_str if "TIMEOUT" in present else f"{conn_str.rstrip(';')};Timeout={int(busy_timeout_ms)}"
+
+
 def driver_of(conn_str: str) -> str | None:
     """The ODBC driver a connection string names: its Driver=, or the driver of its DSN= entry."""
     parts = {k.strip().upper(): v.strip().strip("{}") for k, _, v in

@@ -155,7 +155,7 @@ def simulate_command(dsn: str, events: int, seed: int, every: float, pdf_archive
             archived = max(archived, last_invoice_id(office.conn))
         try:
             for name, outcome in simulate(office, seed, events):
-                log.info("billing_office_event", event_name=name, outcome=outcome)
+                log.info("billing_office_event", step=name, outcome=outcome)
                 click.echo(f"{name}: {outcome}")
                 if pdf_archive is not None:
                     written = write_archive(office.conn, pdf_archive, after_id=archived)

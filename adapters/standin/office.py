@@ -10,7 +10,15 @@ from typing import TypeVar
 import pyodbc
 
 from adapters.billing import quirks
-from adapters.billing.odbc import Dialect, connect, dialect_of
+from adapters.billing.odbc import (
+    Dialect,
+    close_quietly,
+    connect,
+    dialect_of,
+    driver_of,
+    normalize_connection_string,
+    with_busy_timeout,
+)
 from adapters.standin.build import prepare_session
 from adapters.standin.clock import warsaw_now
 from adapters.standin.ddl import ident
@@ -20,6 +28,9 @@ from adapters.standin.settlement import Invoice, Payment, settle
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
+# How long a clerk waits for SQLite's write lock (held by the relay, a script, another clerk) before the
+# statement answers "database is locked" and the office's unit of work is retried (simulator.py).
+BUSY_TIMEOUT_MS = 5000
 
 
 def not_null(value: T | None) -> T:
@@ -32,14 +43,18 @@ class Office:
     """A billing-application session: one working connection, one for sequences, one clock."""
 
     def __init__(self, conn_str: str, clock: Clock = warsaw_now) -> None:
-        self.conn_str = conn_str
-        self.conn = connect(conn_str)
+        normalized = normalize_connection_string(conn_str)
+        self.conn_str = with_busy_timeout(normalized, driver_of(normalized), BUSY_TIMEOUT_MS)
+        self.clock = clock
+        self._open()
+
+    def _open(self) -> None:
+        self.conn = connect(self.conn_str)
         self.dialect: Dialect = dialect_of(self.conn)
         prepare_session(self.conn, self.dialect)
         # Sequences are not transactional in billing: on server databases they get their own
         # connection, so an open long transaction never holds them (hence IDs out of commit order).
-        self.seq_conn = self.conn if self.dialect == "sqlite" else connect(conn_str)
-        self.clock = clock
+        self.seq_conn = self.conn if self.dialect == "sqlite" else connect(self.conn_str)
 
     def __enter__(self) -> Office:
         return self
@@ -101,6 +116,17 @@ class Office:
 
     def rollback(self) -> None:
         self.conn.rollback()
+
+    def recover(self) -> None:
+        """After a failed unit of work: its transaction rolled back, or, when the connection itself is
+        broken (a server restarted), fresh connections, so that the next try starts clean."""
+        try:
+            self.conn.rollback()
+            self.seq_conn.rollback()
+        except pyodbc.Error:
+            for c in {id(self.conn): self.conn, id(self.seq_conn): self.seq_conn}.values():
+                close_quietly(c)
+            self._open()
 
     # ----- sequences ---------------------------------------------------------------------------
     def next_ids(self, key: str, count: int = 1, *, in_transaction: bool = False) -> int:

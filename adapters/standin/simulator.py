@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import TypedDict
 
 import pyodbc
+import structlog
 
 from adapters.billing import quirks
+from adapters.billing.retry import error_text, is_transient, retrying
 from adapters.standin.ddl import ident
 from adapters.standin.generator import LEGALIZATION_YEARS, add_years, invoice_sequence
 from adapters.standin.inbox import process_inbox
@@ -18,8 +20,15 @@ from adapters.standin.names import OUTAGE_TEXTS, STREETS
 from adapters.standin.office import Office, not_null
 from adapters.standin.pricing import VAT_LABEL, Line, Tariff, price_line, service_lines
 
+log = structlog.get_logger(__name__)
+
 # How long the invoicing run's transaction has been open when it commits (< the vendor's 15 minutes).
 RUN_LAG = timedelta(minutes=11)
+# A unit of work that meets a busy database ("database is locked": SQLite's one writer, or a snapshot
+# another writer has made stale) is rolled back and tried again this many times, waiting up to
+# RETRY_MAX_WAIT_S between tries, before the office gives that event up and goes on with the next.
+RETRY_ATTEMPTS = 8
+RETRY_MAX_WAIT_S = 10.0
 
 
 class _Plan(TypedDict):
@@ -296,8 +305,34 @@ EVENTS: dict[str, tuple[int, Callable[[Office, random.Random], str]]] = {
 }
 
 
-def simulate(office: Office, seed: int, events: int) -> Iterator[tuple[str, str]]:
-    """Run ``events`` office events (0: forever), yielding (event, what happened) after each."""
+def run_event(office: Office, event: Callable[[Office, random.Random], str], rng: random.Random, *,
+              attempts: int = RETRY_ATTEMPTS, max_wait_s: float = RETRY_MAX_WAIT_S) -> str:
+    """One office event as one unit of work: committed whole, or rolled back whole and tried again on a
+    transient error (a busy or locked database, a lost connection), with the same random choices."""
+    state = rng.getstate()
+
+    def attempt() -> str:
+        rng.setstate(state)
+        try:
+            outcome = event(office, rng)
+            # An event that only looked ("no payment to reverse") still began a transaction: end it,
+            # or on SQLite its stale snapshot would refuse the office's next write once another
+            # writer (the relay, a script) has committed meanwhile.
+            office.commit()
+        except Exception:
+            office.recover()
+            raise
+        return outcome
+
+    return str(retrying(attempts=attempts, max_wait_s=max_wait_s)(attempt))
+
+
+def simulate(office: Office, seed: int, events: int, *, attempts: int = RETRY_ATTEMPTS,
+             max_wait_s: float = RETRY_MAX_WAIT_S) -> Iterator[tuple[str, str]]:
+    """Run ``events`` office events (0: forever), yielding (event, what happened) after each.
+
+    An event still failing on a transient error after its retries is logged and given up (its work
+    rolled back); the office goes on with the next one, as a clerk would. Other errors stop it."""
     rng = random.Random(f"ibok-office:{seed}")
     names = list(EVENTS)
     weights = [EVENTS[n][0] for n in names]
@@ -305,13 +340,12 @@ def simulate(office: Office, seed: int, events: int) -> Iterator[tuple[str, str]
     while events == 0 or done < events:
         name = rng.choices(names, weights)[0]
         try:
-            outcome = EVENTS[name][1](office, rng)
-            # An event that only looked ("no payment to reverse") still began a transaction: end it,
-            # or on SQLite its stale snapshot would refuse the office's next write once another
-            # writer (the relay, a script) has committed meanwhile.
-            office.commit()
-        except Exception:
-            office.rollback()
-            raise
+            outcome = run_event(office, EVENTS[name][1], rng, attempts=attempts, max_wait_s=max_wait_s)
+        except pyodbc.Error as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("billing_office_event_given_up", step=name, attempts=attempts,
+                        error=error_text(exc))
+            outcome = f"given up after {attempts} tries: {error_text(exc)}"
         yield name, outcome
         done += 1

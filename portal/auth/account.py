@@ -1,5 +1,5 @@
-"""The use cases of a login on its own account: its password stored anew or changed, a version of the
-terms accepted, its e-mail notification switches (an unsubscribe link too). Each runs in the unit of
+"""The use cases of a login on its own account: its password stored anew or changed, its language, a
+version of the terms accepted, its e-mail notification switches (an unsubscribe link too). Each runs in the unit of
 work it is given."""
 
 from __future__ import annotations
@@ -25,6 +25,13 @@ def change_password(uow: UnitOfWork, account_id: int, new_password: str) -> None
     password_hash = passwords.hash_password(new_password)
     with uow:
         accounts.set_password(uow.conn, account_id, password_hash)
+
+
+def choose_language(uow: UnitOfWork, account_id: int, locale: str) -> None:
+    """The login's language ("pl", "en"): chosen on a page while logged in, or before the login that
+    followed; its pages and e-mails use it from then on, on any device."""
+    with uow:
+        accounts.set_locale(uow.conn, account_id, locale)
 
 
 def accept_terms(uow: UnitOfWork, account_id: int, version: str) -> None:

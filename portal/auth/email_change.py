@@ -1,10 +1,11 @@
-"""Changing a login's e-mail address.
+"""Changing a login's e-mail address (the one it logs in with, where iBOK's own e-mails go).
 
 Asked for with the password; made only when the owner of the new address opens the single-use
 link sent to it, so a typo cannot lock anyone out. Then the old address is told (a change made by
-someone else is noticed), and billing's record of each of the login's customer accounts follows as
-a data-change request, like any other. The page says the same whether or not the new address
-already belongs to another login: that login's owner gets a notice instead of a link.
+someone else is noticed). Billing's contact address of the login's customer accounts is another
+setting, changed on its own (a data-change request, ``sync.submissions``): a property manager's
+login address is not the company's address in billing. The page says the same whether or not the
+new address already belongs to another login: that login's owner gets a notice instead of a link.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy import Connection, Engine
 from adapters.store.logins import accounts, tokens
 from adapters.store.outbox import mail
 from adapters.store.unit_of_work import UnitOfWork
-from sync.submissions import service
 
 log = structlog.get_logger("portal.security")
 LINK_VALID_FOR = timedelta(hours=24)
@@ -64,29 +64,20 @@ def pending(engine: Engine, token: str) -> str | None:
     return waiting[0]["pending_email"] if waiting else None
 
 
-def confirm(engine: Engine, token: str, timezone: str) -> int | None:
-    """Spend the link: the login's address changed (its id), billing asked to follow; None for a used,
-    expired or unknown link, or an address another login took meanwhile.
-
-    Not one unit of work but one per customer account, then one for the login: each request to billing
-    is a use case of ``sync.submissions.service`` (its own unit of work, keyed by the link, so a retry
-    asks nothing twice), and it stays asked even when the address cannot be changed after all."""
-    with engine.connect() as conn:
-        waiting = _waiting(conn, token)
-    if waiting is None:
-        return None
-    account, linked = waiting
-    new = account["pending_email"]
-    # Billing's records first, keyed by the link: opened again after a failure, nothing is asked twice.
-    ctx = service.Context(engine, f"portal:{account['id']}", timezone)
-    asked = [c["id"] for c in linked
-             if service.request_change(ctx, c["id"], "email", new, token=f"email-{tokens.digest(token)}").ok]
-    with UnitOfWork(engine) as uow:
+def confirm(uow: UnitOfWork, token: str) -> int | None:
+    """Spend the link: the login's address changed (its id); None for a used, expired or unknown link, or
+    an address another login took meanwhile. Billing's records are not touched (see the module)."""
+    with uow:
         conn = uow.conn
+        waiting = _waiting(conn, token)
+        if waiting is None:
+            return None
+        account, _linked = waiting
+        new = account["pending_email"]
         if tokens.use(conn, token, "email") is None or accounts.by_email(conn, new) is not None:
             return None
         accounts.change_email(conn, account["id"], new)
         mail.enqueue(conn, event=f"email-changed:{account['id']}:{tokens.digest(token)[:12]}", to=account["email"],
                      locale=account["locale"], template="email_changed", params={"name": account["name"]})
-    log.info("email_changed", account_id=account["id"], billing_requests=len(asked))
+    log.info("email_changed", account_id=account["id"])
     return account["id"]

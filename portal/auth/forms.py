@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.widgets import PasswordInput
 
 from portal.auth import passwords
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from sync.formats import read_amount
 from sync.submissions.rules import check_email
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
-                                                         Length(max=254)],
-                       render_kw={"autocomplete": "username", "spellcheck": "false"})
+    # "email" by name (password managers and links know it), an e-mail address or a customer number by value.
+    email = StringField(_l("E-mail address or customer number"),
+                        validators=[DataRequired(_l("Enter your e-mail address or customer number.")),
+                                    Length(max=254)],
+                        description=_l("The customer number is printed on every invoice, e.g. 012345 or klient12345."),
+                        render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                          Length(max=1000)],
                              render_kw={"autocomplete": "current-password"})
@@ -31,22 +36,22 @@ class ChangePasswordForm(FlaskForm):
 
 
 class AmountField(StringField):
-    """An amount in złoty as people type it: "123,45", "1 234.50"."""
+    """An amount in złoty as people type it: "123,45", "123.45", "1 234,50 zł", "1.234,50", "1,234.50"
+    (``sync.formats.read_amount``)."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = None
         self.raw = (valuelist[0] if valuelist else "").strip()
         if not self.raw:
             return
-        cleaned = self.raw.replace(" ", "").replace("\u00a0", "").replace("zł", "").replace(",", ".")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45.")) from None
-        exponent = value.as_tuple().exponent  # a letter for "NaN" and "Infinity", which Decimal reads too
-        if not isinstance(exponent, int) or value <= 0 or exponent < -2 or value > Decimal("9999999999.99"):
+        value = read_amount(self.raw[:60])
+        if value is None or value <= 0 or value > Decimal("9999999999.99"):
             raise ValueError(_l("Enter the amount as on the invoice, e.g. 123,45."))
-        self.data = value.quantize(Decimal("0.01"))
+        self.data = value
+
+    def _value(self) -> str:
+        """What the person typed, shown again as typed (not as the number read from it)."""
+        return getattr(self, "raw", None) or ""
 
 
 class ProofForm(FlaskForm):
@@ -79,7 +84,9 @@ class RegisterForm(ProofForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_l("Enter your e-mail address.")),
                                                          Length(max=80)],
                        render_kw={"autocomplete": "email", "spellcheck": "false"})
+    # Shown again when the form comes back for another field's sake (the view blanks a refused one).
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter a password."))],
+                             widget=PasswordInput(hide_value=False),
                              description=_l("At least 12 characters. Any letters, digits, spaces: a few words you"
                                             " will remember are best."),
                              render_kw={"autocomplete": "new-password"})

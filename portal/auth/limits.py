@@ -30,6 +30,8 @@ LOGIN_PER_ACCOUNT = Limit("login-account", 5, timedelta(minutes=15))
 LOGIN_PER_ADDRESS = Limit("login-address", 30, timedelta(minutes=15))
 PROOF_PER_ADDRESS = Limit("proof-address", 10, timedelta(hours=1))
 PROOF_PER_ACCOUNT = Limit("proof-account", 10, timedelta(hours=1))
+# Proofs tried for one customer number from anywhere: guessing its invoice and amount from many networks.
+PROOF_PER_CUSTOMER = Limit("proof-customer", 20, timedelta(hours=24))
 RESET_PER_ACCOUNT = Limit("reset-account", 3, timedelta(hours=1))
 RESET_PER_ADDRESS = Limit("reset-address", 10, timedelta(hours=1))
 # A new password sent with a reset link: per client network (links tried) and per link (its token's hash).

@@ -4,7 +4,11 @@ portal account`). Plain functions over the store, each in the unit of work it is
 tests call them); e-mails are queued in the store, the daemon sends them.
 
 None of them tells a visitor whether an e-mail address or a customer number is known: the
-answer on screen is the same, and what differs goes by e-mail to the address's owner.
+answer on screen is the same, and what differs goes by e-mail to the address's owner. A proof that
+does not match (a customer number, an invoice number and its amount, typed) is said on screen, the
+same way whichever of the three is wrong: it tells nothing to whoever does not hold the invoice, and
+guessing one is bounded by the proof's attempt limits (``portal.auth.limits``), per network and per
+customer number.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy import Connection
 
 from adapters.store.content import terms
 from adapters.store.logins import accounts, registrations, tokens, web_sessions
+from adapters.store.mirror import customer_numbers
 from adapters.store.outbox import mail
 from adapters.store.outbox import submitted as store_submissions
 from adapters.store.unit_of_work import UnitOfWork
@@ -41,11 +46,22 @@ class Registration:
     locale: str
 
 
+NOT_PROVEN = "not_proven"  # the invoice typed is not one of the customer number's last three: nothing done
+QUEUED = "queued"  # whatever else happened (a login made, or its address's owner told by e-mail)
+
+
 def register(uow: UnitOfWork, r: Registration) -> str:
-    """Create the login (unconfirmed) and its request; e-mail the link. Returns "queued" whatever happened."""
+    """Create the login (unconfirmed) and its request; e-mail the link. Returns QUEUED whatever happened
+    to the address, NOT_PROVEN (and writes nothing) when an invoice was given and does not match."""
     password_hash = passwords.hash_password(r.password)  # always: the same cost for every outcome
     with uow:
         conn = uow.conn
+        customer_id = None
+        if r.invoice_number is not None and r.invoice_gross is not None:
+            customer_id = registrations.proven_customer(conn, r.customer_number, r.invoice_number, r.invoice_gross)
+            if customer_id is None:
+                log.info("registration_not_proven")
+                return NOT_PROVEN
         existing = accounts.by_email(conn, r.email)
         if existing is not None:
             token = tokens.issue(conn, existing["id"], "reset", RESET_FOR)
@@ -53,10 +69,7 @@ def register(uow: UnitOfWork, r: Registration) -> str:
                          to=existing["email"], locale=existing["locale"], template="registered_again",
                          params={"name": existing["name"], "link": f"/password/reset/{token}"})
             log.info("registration_for_existing_login", account_id=existing["id"])
-            return "queued"
-        customer_id = None
-        if r.invoice_number is not None and r.invoice_gross is not None:
-            customer_id = registrations.proven_customer(conn, r.customer_number, r.invoice_number, r.invoice_gross)
+            return QUEUED
         account_id = accounts.create(conn, email=r.email, name=r.name, password_hash=password_hash, locale=r.locale,
                                      must_change_password=False, confirmed=False)
         terms.accept(conn, account_id, r.terms_version)
@@ -70,7 +83,7 @@ def register(uow: UnitOfWork, r: Registration) -> str:
                      locale=r.locale, template="confirm",
                      params={"name": r.name, "link": f"/confirm/{token}", "state": state})
     log.info("registration", account_id=account_id, proof="invoice" if customer_id else "pending")
-    return "queued"
+    return QUEUED
 
 
 def confirm(uow: UnitOfWork, token: str) -> int | None:
@@ -140,14 +153,16 @@ class AccountRefused(Exception):
 
 def create_account(uow: UnitOfWork, *, numbers: Sequence[str], email: str, name: str | None, password: str,
                    locale: str, one_time: bool) -> int:
-    """A confirmed login for the customer accounts ``numbers``, made by the utility's office: its id.
-    ``name`` None: the first customer's. ``one_time``: the password is changed at first login."""
+    """A confirmed login for the customer accounts ``numbers`` (with or without their leading zeros), made
+    by the utility's office: its id. ``name`` None: the first customer's. ``one_time``: the password is
+    changed at first login. It has accepted no terms: the ones in force are asked at its first login
+    (``terms.due``)."""
     password_hash = passwords.hash_password(password)
     with uow:
         conn = uow.conn
         ids = []
         for number in numbers:
-            customer_id = store_submissions.customer_id(conn, number)
+            customer_id = customer_numbers.customer_id(conn, number)
             if customer_id is None:
                 raise AccountRefused(f"no customer with number {number}")
             ids.append(customer_id)

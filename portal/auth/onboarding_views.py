@@ -18,6 +18,7 @@ from flask import (
 
 from adapters.store.content import terms
 from adapters.store.logins import tokens
+from adapters.store.mirror import customer_numbers
 from portal.auth import email_change, limits, links, onboarding, passwords
 from portal.auth.forms import (
     ConfirmForm,
@@ -28,7 +29,7 @@ from portal.auth.forms import (
     password_problem_text,
 )
 from portal.auth.guard import login_required
-from portal.context import engine, reading, settings, unit_of_work
+from portal.context import engine, reading, unit_of_work
 from portal.i18n import gettext as _
 from portal.i18n import request_locale
 
@@ -39,33 +40,55 @@ def _wait_message(minutes: int) -> str:
     return _("Too many attempts. Try again in %(minutes)d min.", minutes=minutes)
 
 
+def _proof_checks(number: str, *more: tuple[limits.Limit, str]) -> list[tuple[limits.Limit, str]]:
+    """The attempt limits of a proof: per client network, per customer number (however typed), and more."""
+    return [(limits.PROOF_PER_ADDRESS, limits.client_network()),
+            (limits.PROOF_PER_CUSTOMER, customer_numbers.number_of(number) or number.strip()), *more]
+
+
+def _not_proven() -> str:
+    return _("We could not match this customer number, invoice number and gross amount: the invoice must be one"
+             " of the last three invoices of that customer number. Check all three on the invoice. No invoice yet?"
+             " Tick the box for new customers, and our customer service office will check your request.")
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    """Registration: closed (no terms of service published) is said instead of the form. A typed password
+    is shown again when the form comes back for anything else than the password itself (the page is
+    never cached: Cache-Control no-store), so that a typo elsewhere does not make the person type it again."""
     if g.get("account") is not None:
         return redirect(url_for("customer.dashboard"))
-    form = RegisterForm()
     with reading() as conn:
         in_force = terms.current(conn)
+    if in_force is None:
+        return render_template("auth/register_closed.html")
+    form = RegisterForm()
+    status = 200
     if form.validate_on_submit():
+        no_invoice = form.no_invoice.data
         problem = passwords.problem(form.password.data, [form.email.data, form.name.data, form.customer_number.data])
+        checks = ([(limits.PROOF_PER_ADDRESS, limits.client_network())] if no_invoice
+                  else _proof_checks(form.customer_number.data))
         if problem is not None:
             form.password.errors.append(password_problem_text(problem))
-        elif in_force is None:
-            form.form_errors.append(_("Registration is closed for a moment. Please try again later."))
-        elif (wait := limits.attempt(engine(), [(limits.PROOF_PER_ADDRESS, limits.client_network())])) is not None:
+        elif (wait := limits.attempt(engine(), checks)) is not None:
             form.form_errors.append(_wait_message(wait))
-            return render_template("auth/register.html", form=form, terms=in_force), 429
+            status = 429
         else:
-            no_invoice = form.no_invoice.data
-            onboarding.register(unit_of_work(), onboarding.Registration(
+            outcome = onboarding.register(unit_of_work(), onboarding.Registration(
                 email=form.email.data.strip().lower(), name=form.name.data.strip(), password=form.password.data,
                 customer_number=form.customer_number.data.strip(),
                 invoice_number=None if no_invoice else form.invoice_number.data.strip(),
                 invoice_gross=None if no_invoice else form.invoice_gross.data,
                 terms_version=in_force["version"], locale=request_locale()))
-            return render_template("auth/registered.html", email=form.email.data.strip().lower(),
-                                   no_invoice=no_invoice)
-    return render_template("auth/register.html", form=form, terms=in_force)
+            if outcome != onboarding.NOT_PROVEN:
+                return render_template("auth/registered.html", email=form.email.data.strip().lower(),
+                                       no_invoice=no_invoice)
+            form.form_errors.append(_not_proven())
+    if form.password.errors:
+        form.password.data = ""  # a password refused is typed anew; any other one is kept
+    return render_template("auth/register.html", form=form, terms=in_force), status
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
@@ -106,7 +129,7 @@ def confirm_new_email():
         return render_template("auth/link_invalid.html"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
-        if email_change.confirm(engine(), token, settings().billing.timezone) is None:
+        if email_change.confirm(unit_of_work(), token) is None:
             return render_template("auth/link_invalid.html"), 404
         links.spent("email")
         flash(_("Your login's e-mail address is now %(email)s.", email=new), "success")
@@ -173,7 +196,7 @@ def reset_password():
 def add_customer():
     form = ProofForm()
     if form.validate_on_submit():
-        checks = [(limits.PROOF_PER_ADDRESS, limits.client_network()), (limits.PROOF_PER_ACCOUNT, str(g.account["id"]))]
+        checks = _proof_checks(form.customer_number.data, (limits.PROOF_PER_ACCOUNT, str(g.account["id"])))
         wait = limits.attempt(engine(), checks)
         if wait is not None:
             form.form_errors.append(_wait_message(wait))
@@ -182,8 +205,7 @@ def add_customer():
         linked = None if gross is None else onboarding.link_customer(
             unit_of_work(), g.account["id"], form.customer_number.data, form.invoice_number.data, gross)
         if linked is None:
-            form.form_errors.append(_("We could not confirm this customer number with this invoice. Check both"
-                                      " on one of your last three invoices."))
+            form.form_errors.append(_not_proven())
         else:
             session["customer_id"] = linked
             flash(_("The customer account has been added."), "success")

@@ -18,6 +18,7 @@ from flask import (
 )
 
 from adapters.store.logins import accounts
+from adapters.store.mirror import customer_numbers
 from portal.auth import acceptance, limits, passwords, reauth
 from portal.auth import account as own_account
 from portal.auth.forms import ChangePasswordForm, LoginForm, password_problem_text
@@ -42,19 +43,26 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        checks = [(limits.LOGIN_PER_ACCOUNT, email), (limits.LOGIN_PER_ADDRESS, limits.client_network())]
+        # The login is named by its e-mail address, or by a customer number (with or without its leading
+        # zeros or the word "klient") that exactly one login holds. A number is limited in a bucket of its
+        # own, never its login's address's: a lock-out shared between the two would tell which address a
+        # number belongs to. Either way the same answers in the same time (a dummy hash when none).
+        typed = form.email.data.strip()
+        number = None if "@" in typed else customer_numbers.number_of(typed)
+        subject = typed.lower() if number is None else f"customer:{number}"
+        checks = [(limits.LOGIN_PER_ACCOUNT, subject), (limits.LOGIN_PER_ADDRESS, limits.client_network())]
         wait = limits.attempt(engine(), checks)  # counted before the password is checked: see limits.attempt
         if wait is not None:
-            log.warning("login_locked_out", subject=_subject(email), network=limits.client_network())
+            log.warning("login_locked_out", subject=_subject(subject), network=limits.client_network())
             form.form_errors.append(_("Too many attempts. Try again in %(minutes)d min.", minutes=wait))
             return render_template("auth/login.html", form=form), 429
         with reading() as conn:
-            account = accounts.by_email(conn, email)
+            account = accounts.by_email(conn, typed) if number is None else accounts.by_customer_number(conn, number)
         stored = account["password_hash"] if account and account["disabled_at"] is None else None
         if not passwords.verify(stored, form.password.data):
-            log.warning("login_failed", subject=_subject(email), network=limits.client_network())
-            form.form_errors.append(_("The e-mail address or the password is wrong."))
+            log.warning("login_failed", subject=_subject(subject), network=limits.client_network())
+            form.form_errors.append(_("The e-mail address or the password is wrong.") if number is None
+                                    else _("The customer number or the password is wrong."))
             return render_template("auth/login.html", form=form), 200
         assert account is not None
         limits.give_back(engine(), checks)  # the right password is no failed attempt
@@ -63,12 +71,15 @@ def login():
             form.form_errors.append(_("Confirm your e-mail address first: open the link we sent you. No e-mail?"
                                       " Ask for a new password link below, it confirms the address too."))
             return render_template("auth/login.html", form=form), 200
-        limits.forget(engine(), limits.LOGIN_PER_ACCOUNT, email)
+        limits.forget(engine(), limits.LOGIN_PER_ACCOUNT, subject)
         if passwords.needs_rehash(account["password_hash"]):
             own_account.rehash_password(unit_of_work(), account["id"], form.password.data)
         session.rotate()  # type: ignore[attr-defined]
         session.clear()
         session["account_id"] = account["id"]
+        chosen = request.cookies.get(COOKIE)
+        if chosen in LOCALES and chosen != account["locale"]:  # chosen before logging in: kept on the login
+            own_account.choose_language(unit_of_work(), account["id"], chosen)
         acceptance.note_due(account["id"])  # a newer version of the terms: accepted before any page
         log.info("login_succeeded", account_id=account["id"])
         return redirect(safe_next(request.args.get("next")))
@@ -112,6 +123,9 @@ def language():
     chosen = request.form.get("lang")
     response = redirect(safe_next(request.form.get("next")))
     if chosen in LOCALES:
+        account = g.get("account")
+        if account is not None and account["locale"] != chosen:  # the login's language, on every device
+            own_account.choose_language(unit_of_work(), account["id"], chosen)
         response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax",
                             secure=not current_app.config["IBOK_DEVELOPMENT"])
     return response

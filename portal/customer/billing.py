@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_currency
 from flask import (
     Blueprint,
     Response,
@@ -34,6 +33,7 @@ from portal.context import fresh_at, reading, settings, today
 from portal.customer import spreadsheet, transfer
 from portal.i18n import gettext, request_locale
 from portal.i18n import lazy_gettext as _l
+from sync.formats import pln
 
 bp = Blueprint("billing", __name__)
 
@@ -54,7 +54,9 @@ def unit_price(value: Decimal | None) -> str:
     """A unit price in złoty with all its places (up to 4; at least the currency's 2)."""
     if value is None:
         return "—"
-    return format_currency(value, "PLN", locale=request_locale(), decimal_quantization=False)
+    exponent = value.normalize().as_tuple().exponent
+    places = min(4, max(2, -exponent)) if isinstance(exponent, int) else 2
+    return pln(value, request_locale(), places)
 
 
 @bp.app_template_filter("line_quantity")

@@ -237,15 +237,16 @@ def _draft() -> dict[str, str]:
 @bp.route("/account/contact", methods=["GET", "POST"])
 @customer_required
 def contact():
-    """The login's e-mail address (changed once the new address's owner opens the link sent to it;
-    billing's records follow) and the phone number billing keeps (a data-change request). Both
-    after the password."""
+    """Three settings, each saying what it changes: the login's e-mail address ("email": what it logs in
+    with and iBOK writes to; changed once the new address's owner opens the link sent to it), and the
+    e-mail address ("billing_email") and phone number ("phone") billing keeps for the customer account
+    chosen (data-change requests the utility carries out). Each after the password."""
     ctx = _ctx()
     errors: dict[str, list[str]] = {}
     token = request.form.get("token") or service.new_token()
     if request.method == "POST":
         what = request.form.get("what")
-        if what not in ("email", "phone"):
+        if what not in ("email", "billing_email", "phone"):
             abort(400)
         wrong = reauth.password_problem(ctx.engine, g.account, request.form.get("password", ""), what)
         if wrong is not None:
@@ -258,15 +259,17 @@ def contact():
                 flash(_("We sent a link to %(email)s. Your address changes when you open it.", email=new), "success")
                 return redirect(url_for("submit.contact"))
         else:
-            done = service.request_change(ctx, g.customer_id, what, request.form.get(what, ""), token=token)
+            field = "email" if what == "billing_email" else "phone"
+            done = service.request_change(ctx, g.customer_id, field, request.form.get(what, ""), token=token)
             if done.ok:
                 flash(_("Your request was sent to the utility; the change shows here once it is made."), "success")
                 return redirect(url_for("submit.history"))
-            errors = _said(done.problems)
+            errors = {what: sum(_said(done.problems).values(), [])}
     with context.reading() as conn:
         customer = store.customer(conn, g.customer_id)
+        waiting = {f: store.pending_change(conn, g.customer_id, f) for f in ("EMAIL", "TELEFON")}
     return render_template("submit/contact.html", customer=customer, errors=errors, values=request.form,
-                           token=token)
+                           token=token, waiting=waiting)
 
 
 @bp.route("/account/e-invoice", methods=["GET", "POST"])

@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
+from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.logins import accounts
 from config.settings import Settings, load_settings
@@ -34,14 +35,19 @@ class Site:
     def client(self) -> FlaskClient:
         return self.app.test_client()
 
-    def login_for(self, email: str, *numbers_or_ids: int, password: str = PASSWORD, must_change: bool = False) -> int:
-        """A login for these customer ids."""
+    def login_for(self, email: str, *numbers_or_ids: int, password: str = PASSWORD, must_change: bool = False,
+                  accepted_terms: bool = True) -> int:
+        """A login for these customer ids; ``accepted_terms``: the terms in force now, if any, accepted (as
+        at registration), else it is asked to accept them at its first login (as a login the office made)."""
         with writer(self.mirror.store.engine).begin() as conn:
             account_id = accounts.create(conn, email=email, name="Test",
                                          password_hash=passwords.hash_password(password),
                                          locale="pl", must_change_password=must_change, confirmed=True)
             for customer_id in numbers_or_ids:
                 accounts.link(conn, account_id, customer_id, "utility")
+            in_force = terms.current(conn)
+            if accepted_terms and in_force is not None:
+                terms.accept(conn, account_id, in_force["version"])
         return account_id
 
     def customer_ids(self, count: int = 2) -> list[int]:

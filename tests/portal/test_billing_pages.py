@@ -133,8 +133,13 @@ def invoice_ids(bodies: list[str]) -> list[int]:
 
 
 def amount(text: str) -> Decimal:
-    """An amount as the English pages show it ("-PLN1,234.50") back to a Decimal."""
-    return Decimal(html.unescape(text).replace("PLN", "").replace(",", "").strip())
+    """An amount as the English pages show it ("-1,234.50 zł"; a balance "1,234.50 zł overpaid") back to
+    a Decimal (an overpaid balance below zero, as billing keeps it)."""
+    plain = html.unescape(text)
+    sign = -1 if plain.endswith("overpaid") else 1
+    for word in ("zł", "to pay", "overpaid", ","):
+        plain = plain.replace(word, "")
+    return sign * Decimal(plain.strip())
 
 
 def comparable(body: str) -> str:

@@ -28,7 +28,7 @@ def test_login_dashboard_language_and_logout_work_and_are_accessible(site: Site,
         _accessible(page, "login")
 
         page.get_by_role("button", name="Zaloguj się").click()
-        expect(page.get_by_text("Podaj adres e-mail.")).to_be_visible()
+        expect(page.get_by_text("Podaj adres e-mail lub numer klienta.")).to_be_visible()
         _accessible(page, "login with errors")
         page.get_by_label("Adres e-mail").fill("anna@example.pl")
         page.get_by_label("Hasło").fill("to nie jest moje hasło")

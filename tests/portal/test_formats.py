@@ -16,10 +16,15 @@ def _values() -> list[Decimal]:
     return [Decimal(v) for v in fixed] + [Decimal(rng.randint(-10**9, 10**9)) / 100 for _ in range(500)]
 
 
-def test_amounts_are_written_as_babel_writes_them() -> None:
-    for locale in ("pl", "en"):
-        for value in _values():
-            assert pln(value, locale) == format_currency(value, "PLN", locale=locale), (locale, value)
+def test_amounts_are_written_as_babel_writes_them_with_one_currency_sign_in_both_languages() -> None:
+    for value in _values():
+        assert pln(value, "pl") == format_currency(value, "PLN", locale="pl"), value  # "1 234,56 zł"
+        assert pln(value, "en") == f"{format_decimal(value, '#,##0.00', locale='en')}\xa0zł", value  # "1,234.56 zł"
+
+
+def test_a_unit_price_keeps_its_places() -> None:
+    assert pln(Decimal("4.5678"), "pl", 4) == "4,5678\xa0zł"
+    assert pln(Decimal("-1234.5"), "en", 2) == "-1,234.50\xa0zł"
 
 
 def test_quantities_are_written_as_babel_writes_them() -> None:

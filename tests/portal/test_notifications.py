@@ -67,7 +67,7 @@ def test_a_new_invoice_due_in_two_days_sends_the_invoice_and_the_reminder_once(s
     assert scene.deliver(box).sent == 2
     assert _subjects(box) == [f"Invoice {number} is due on Nov 24, 2026", f"New invoice {number}"]
     for message in box.to(EMAIL):
-        assert "PLN123.45" in box.text(message)
+        assert "123.45\xa0zł" in box.text(message)
         assert "http://portal.test/invoices/" in box.text(message)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["List-Unsubscribe"] == f"<http://portal.test{unsubscribe_path(box, message)}/one-click>"

@@ -3,6 +3,7 @@ catalog is current."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -42,3 +43,56 @@ def test_the_compiled_catalog_matches_the_po_file() -> None:
 def _plain(text: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
     """A message's id or text; a plural one's forms as a tuple (the .mo reader gives lists)."""
     return text if isinstance(text, str) else tuple(text)
+
+
+# Every text is a %-format string: Jinja's new-style gettext (pages and e-mails) and portal.i18n.gettext
+# format each one, with or without variables, so a lone "%" (a "200%" in a sentence) is a 500.
+_CONVERSION = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<type>[diouxXeEfFgGcrsa%])")
+
+
+def _format_problems(text: str, names: set[str]) -> list[str]:
+    """What is wrong with ``text`` as a format string given the variables ``names``: a "%" that is no
+    conversion, a conversion without a name (it would print the whole dict), a name not given."""
+    problems = []
+    rest = _CONVERSION.sub("", text)
+    if "%" in rest:
+        problems.append("a lone % (write %% for a percent sign)")
+    for found in _CONVERSION.finditer(text):
+        if found["type"] != "%" and found["name"] is None:
+            problems.append(f"an unnamed conversion {found[0]!r}")
+        elif found["name"] is not None and found["name"] not in names:
+            problems.append(f"%({found['name']})s is not among the variables {sorted(names)}")
+    if not problems:
+        try:
+            text % {name: 1 for name in names}
+        except (ValueError, TypeError, KeyError) as error:
+            problems.append(f"does not format: {error}")
+    return problems
+
+
+def _variables(message_id: str | tuple[str, ...]) -> set[str]:
+    ids = [message_id] if isinstance(message_id, str) else list(message_id)
+    names = {found["name"] for text in ids for found in _CONVERSION.finditer(text) if found["name"]}
+    return names | ({"num"} if not isinstance(message_id, str) else set())  # ngettext passes num
+
+
+def test_every_text_and_its_translation_formats_with_the_variables_of_its_english() -> None:
+    problems = {}
+    for message in _po():
+        if not message.id:
+            continue
+        names = _variables(message.id)
+        texts = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts += [message.string] if isinstance(message.string, str) else list(message.string)
+        found = [f"{text!r}: {p}" for text in texts for p in _format_problems(text, names)]
+        if found:
+            problems[message.id] = found
+    assert not problems, problems
+
+
+def test_the_format_check_finds_a_lone_percent_sign_and_a_foreign_variable() -> None:
+    assert _format_problems("Text can be enlarged to 200% without losing content", set())
+    assert _format_problems("Powiększ do %(ile)s", {"much"})
+    assert _format_problems("%s zł", set())
+    assert not _format_problems("Text can be enlarged to 200%% without losing content", set())
+    assert not _format_problems("%(count)d of %(total)s", {"count", "total"})

@@ -138,7 +138,7 @@ def pages_on(tmp_path: Path) -> Iterator[Portal]:
 
 
 def money(value: Decimal) -> str:
-    return f"PLN{value:,.2f}"
+    return f"{value:,.2f}\xa0zł"
 
 
 # ----- in place, with the old stamp ------------------------------------------------------------------------

@@ -58,11 +58,10 @@ def versions(conn: Connection) -> list[dict[str, Any]]:
 
 
 def due(conn: Connection, account_id: int) -> dict[str, Any] | None:
-    """The version in force when this login accepted an earlier one but not it (asked at login);
-    None otherwise. A login that never accepted any (made by the office) is not asked here."""
+    """The version in force when this login has not accepted it (asked at login): a newer version than
+    the one accepted at registration, or any version for a login the office made (``ibok portal
+    account``), which accepted none; None when there is nothing to accept."""
     in_force = current(conn)
     if in_force is None:
         return None
-    mine = set(conn.execute(select(terms_acceptances.c.version)
-                            .where(terms_acceptances.c.account_id == account_id)).scalars())
-    return in_force if mine and in_force["version"] not in mine else None
+    return None if accepted(conn, account_id, in_force["version"]) else in_force

@@ -36,6 +36,16 @@ def by_email(conn: Connection, email: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def by_customer_number(conn: Connection, number: str) -> dict[str, Any] | None:
+    """The one login (not disabled) that holds the customer account of this number (billing's form,
+    ``customer_numbers.number_of``); None when no login or several do (a number then names no login)."""
+    found = conn.execute(select(accounts).join(account_customers, account_customers.c.account_id == accounts.c.id)
+                         .join(customers, customers.c.id == account_customers.c.customer_id)
+                         .where((customers.c.number == number) & accounts.c.disabled_at.is_(None))
+                         .limit(2)).mappings().all()
+    return dict(found[0]) if len(found) == 1 else None
+
+
 def get(conn: Connection, account_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(accounts).where(accounts.c.id == account_id)).mappings().first()
     return dict(row) if row else None
@@ -106,6 +116,12 @@ def change_email(conn: Connection, account_id: int, email: str) -> None:
     """The login's address becomes ``email`` (its owner opened the link sent to it: confirmed)."""
     conn.execute(update(accounts).where(accounts.c.id == account_id).values(
         email=email.strip().lower(), pending_email=None, email_confirmed_at=utcnow()))
+
+
+def set_locale(conn: Connection, account_id: int, locale: str) -> None:
+    """The language the login chose: its pages after a login anywhere, and its e-mails."""
+    conn.execute(update(accounts).where((accounts.c.id == account_id) & (accounts.c.locale != locale))
+                 .values(locale=locale))
 
 
 def rehash(conn: Connection, account_id: int, password_hash: str) -> None:

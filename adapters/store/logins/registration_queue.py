@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from adapters.store.logins.registrations import RECENT_INVOICES
+from adapters.store.mirror.customer_numbers import number_of
 from adapters.store.tables import accounts, customers, invoices, registrations
 from config.clock import utcnow
 
@@ -24,7 +25,7 @@ def pending_count(conn: Connection) -> int:
 
 def customer_by_number(conn: Connection, number: str) -> dict[str, Any] | None:
     row = conn.execute(select(*(customers.c[n] for n in _CUSTOMER))
-                       .where(customers.c.number == number.strip())).mappings().first()
+                       .where(customers.c.number == (number_of(number) or number.strip()))).mappings().first()
     return dict(row) if row else None
 
 
