@@ -113,8 +113,8 @@ def test_an_amount_the_code_cannot_hold_is_still_shown_to_type_in(shop: Site) ->
     try:
         client = customer_client(shop, "duzo@example.pl", customer)
         text = shown(page(client, f"/invoices/{invoice_id}"))
-        assert "PLN12,345.67" in text and 'class="qr"' not in page(client, f"/invoices/{invoice_id}")
-        assert "No transfer code for this amount: the code banks read holds at most PLN9,999.99." in text
+        assert "12,345.67 zł" in text and 'class="qr"' not in page(client, f"/invoices/{invoice_id}")
+        assert "No transfer code for this amount: the code banks read holds at most 9,999.99 zł." in text
     finally:
         with writer(shop.mirror.store.engine).begin() as conn:
             conn.execute(update(settlements).where(settlements.c.invoice_id == invoice_id).values(remaining=left))
