@@ -6,11 +6,12 @@ recipient's language. ``page`` is the portal page about it (the mailer makes it 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sync import outages as matching
 from sync import transfer
 from sync.notify.plan import Event, issued_moment
 
@@ -51,17 +52,24 @@ def overdue(rows: Iterable[Row]) -> list[Event]:
                    "page": f"/invoices/{r['id']}", "transfer": _transfer(r, r["remaining"])}) for r in rows]
 
 
-def outages(rows: Iterable[Row], tz: str) -> list[Event]:
-    """One event per outage, for every customer with a point in its district."""
-    by_id: dict[int, Row] = {}
-    holders: dict[int, set[int]] = {}
-    for r in rows:
-        by_id.setdefault(r["id"], r)
-        holders.setdefault(r["id"], set()).add(r["customer_id"])
-    return [Event("outage", f"outage:{i}", frozenset(holders[i]), "notify_outage",
-                  {"description": r["description"], "starts_at": r["starts_at"].isoformat(),
-                   "ends_at": r["ends_at"].isoformat() if r["ends_at"] else None, "tz": tz, "page": "/outages"})
-            for i, r in sorted(by_id.items())]
+def outages(rows: Iterable[Row], places: Iterable[Row], towns_of: Mapping[str, frozenset[str]], tz: str
+            ) -> list[Event]:
+    """One event per outage, for every customer with a point in its district or on a street its text names
+    (in that point's town: billing files some points under a neighbouring district; ``sync.outages``)."""
+    held = [(r["customer_id"], matching.Place(r["id"], r["street"], r["house_number"], r["city"], r["district"]))
+            for r in places]
+    found = []
+    for r in sorted(rows, key=lambda r: r["id"]):
+        outage = matching.Outage(r["id"], r["district"], r["starts_at"], r["ends_at"], r["description"])
+        holders = frozenset(customer for customer, place in held
+                            if place.district.strip() == outage.district.strip()
+                            or matching.concerns(outage, place, towns_of))
+        if holders:
+            found.append(Event("outage", f"outage:{r['id']}", holders, "notify_outage",
+                               {"description": r["description"], "starts_at": r["starts_at"].isoformat(),
+                                "ends_at": r["ends_at"].isoformat() if r["ends_at"] else None, "tz": tz,
+                                "page": "/outages"}))
+    return found
 
 
 def legalizations(rows: Iterable[Row], today: date) -> list[Event]:

@@ -13,16 +13,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from adapters.store.db import writer
 from adapters.store.logins import preferences
 from adapters.store.outbox import mail
 from adapters.store.outbox import notifications as store
+from adapters.store.pages import notices
 from config.clock import utcnow
 from sync.mail import unsubscribe
 from sync.notify import events as ev
-from sync.notify.plan import HAPPENINGS, Recipient, plan
+from sync.notify.plan import HAPPENINGS, Event, Recipient, plan
+from sync.outages import region_towns
 
 log = structlog.get_logger(__name__)
 
@@ -43,6 +45,15 @@ class NotifyReport:
         return sum(self.queued.values())
 
 
+def _outages(conn: Connection, now: datetime, since: datetime, tz: str) -> list[Event]:
+    """Outage events; billing's points (whom an outage concerns) are read only while some outage is on."""
+    current = store.current_outages(conn, now, since)
+    if not current:
+        return []
+    towns_of = region_towns(notices.district_counts(conn))
+    return ev.outages(current, store.linked_points(conn), towns_of, tz)
+
+
 def run(engine: Engine, *, secret: str, tz: str, due_days: int = 3, now: datetime | None = None) -> NotifyReport:
     """Queue every notification due now; safe to run twice or in two daemons at once."""
     now = now or utcnow()
@@ -59,7 +70,7 @@ def run(engine: Engine, *, secret: str, tz: str, due_days: int = 3, now: datetim
             *ev.invoices(store.issued_invoices(conn, since.astimezone(ZoneInfo(tz)).date()), tz),
             *ev.due(store.open_invoices(conn, today, today + timedelta(days=due_days)), due_days),
             *ev.overdue(store.open_invoices(conn, grace - timedelta(days=OVERDUE_DAYS), grace - timedelta(days=1))),
-            *ev.outages(store.current_outages(conn, now, since), tz),
+            *_outages(conn, now, since, tz),
             *ev.legalizations(store.expiring_meters(conn, today, today - timedelta(days=LEGALIZATION_PAST_DAYS),
                                                     today + timedelta(days=LEGALIZATION_AHEAD_DAYS)), today),
             *ev.readings(store.reading_decisions(conn, asked_since, since)),

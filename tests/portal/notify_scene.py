@@ -81,18 +81,25 @@ class Scene:
         mirror.sync()
         return number
 
-    def register_outage(self) -> int:
+    def register_outage(self, district: str | None = None, description: str = "Awaria sieci na ul. Polnej.") -> int:
+        """An outage in the customer's district (or ``district``), described by ``description``."""
         mirror = self.site.mirror
         with mirror.office() as office:
-            district = office.one("SELECT MIN(p.REJON) FROM PUNKTY p JOIN UMOWY u ON u.ID_PKT = p.ID_PKT"
-                                  " WHERE u.ID_ODB = ? AND u.STATUS = 'A'", self.customer_id)[0]
+            district = district or office.one("SELECT MIN(p.REJON) FROM PUNKTY p JOIN UMOWY u ON u.ID_PKT = p.ID_PKT"
+                                              " WHERE u.ID_ODB = ? AND u.STATUS = 'A'", self.customer_id)[0]
             outage_id, now = office.next_ids("ID_AWARII"), office.now()
             office.insert("AWARIE", {"ID_AWARII": outage_id, "REJON": district, "OD": now,
-                                     "DO": now + timedelta(hours=10), "OPIS": "Awaria sieci na ul. Polnej.",
-                                     "DATA_MOD": now})
+                                     "DO": now + timedelta(hours=10), "OPIS": description, "DATA_MOD": now})
             office.commit()
         mirror.sync()
         return outage_id
+
+    def home(self) -> tuple[str, str, str]:
+        """The district, street and town of the customer's (first) point under an active contract."""
+        with self.site.mirror.office() as office:
+            row = office.one("SELECT p.REJON, p.ULICA, p.MIEJSCOWOSC FROM PUNKTY p JOIN UMOWY u ON u.ID_PKT = p.ID_PKT"
+                             " WHERE u.ID_ODB = ? AND u.STATUS = 'A' ORDER BY p.ID_PKT", self.customer_id)
+        return row[0].strip(), row[1].strip(), row[2].strip()
 
     def legalization_ends(self, on: date) -> None:
         mirror = self.site.mirror

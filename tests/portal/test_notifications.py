@@ -92,6 +92,19 @@ def test_an_outage_in_the_customers_district_is_told_once(scene: Scene, box: Mai
     _again_nothing(scene, box)
 
 
+def test_an_outage_on_the_customers_street_filed_under_another_district_is_told(scene: Scene, box: Mailbox) -> None:
+    district, street, town = scene.home()
+    elsewhere = "R99" if district != "R99" else "R98"  # a district none of the customer's points is in
+    scene.register_outage(elsewhere, "Brak wody: ul. Polna 1-3 w Wiosce Obok.")  # not theirs: nothing
+    assert scene.notify().queued == {}
+    scene.register_outage(elsewhere, f"Brak wody od 8:00: ul. {street} ({town}).")
+    assert scene.notify().queued == {"outage": 1}
+    scene.deliver(box)
+    [message] = box.to(EMAIL)
+    assert f"ul. {street} ({town})" in box.text(message)
+    _again_nothing(scene, box)
+
+
 def test_a_legalization_ending_within_90_days_is_told_once_per_date(scene: Scene, box: Mailbox) -> None:
     scene.legalization_ends(TODAY + timedelta(days=30))
     assert scene.notify().queued == {"legalization": 1}

@@ -60,12 +60,31 @@ def test_a_kind_turned_off_is_left_out_for_that_login_only() -> None:
 
 
 def test_a_login_with_two_customers_in_an_outage_district_hears_of_it_once() -> None:
-    rows = [{"id": 3, "district": "R1", "starts_at": LINKED, "ends_at": None, "description": "Awaria",
-             "customer_id": c} for c in (1, 2, 3)]
-    [outage] = events.outages(rows, "Europe/Warsaw")
+    rows = [{"id": 3, "district": "R1", "starts_at": LINKED, "ends_at": None, "description": "Awaria"}]
+    places = [{"customer_id": c, "id": 10 + c, "street": "Polna", "house_number": "1", "city": "Zgierz",
+               "district": "R1"} for c in (1, 2, 3)]
+    [outage] = events.outages(rows, places, {"R1": frozenset({"zgierz"})}, "Europe/Warsaw")
     assert outage.customer_ids == {1, 2, 3}
     found = plan([outage], [_login(10, 1), _login(10, 2), _login(11, 3)], turned_off=set(), started={})
     assert [m.event for m in found] == ["outage:3:10", "outage:3:11"]
+
+
+def test_an_outage_reaches_the_street_it_names_whatever_district_billing_filed_the_point_under() -> None:
+    rows = [{"id": 4, "district": "R2", "starts_at": LINKED, "ends_at": None,
+             "description": "Brak wody: ul. Łąkowa 1-15 w Zgierzu"},
+            {"id": 5, "district": "R9", "starts_at": LINKED, "ends_at": None, "description": "Awaria: ul. Leśna"}]
+    towns = {"R1": frozenset({"zgierz"}), "R2": frozenset({"zgierz"}), "R9": frozenset({"stryków"})}
+    places = [
+        {"customer_id": 1, "id": 11, "street": "ŁĄKOWA", "house_number": "7", "city": "Zgierz", "district": "R1"},
+        {"customer_id": 2, "id": 12, "street": "Polna", "house_number": "2", "city": "Zgierz", "district": "R1"},
+        {"customer_id": 3, "id": 13, "street": "Łąkowa", "house_number": "3", "city": "Głowno", "district": "R1"},
+        {"customer_id": 4, "id": 14, "street": "Leśna", "house_number": "4", "city": "Zgierz", "district": "R1"},
+    ]
+    found = {e.key: e.customer_ids for e in events.outages(rows, places, towns, "Europe/Warsaw")}
+    # 1 lives on the street named, in the town named (billing filed the point under R1): told.
+    # 2 is in neither the district nor on the street; 3 is on a street of that name in another town;
+    # 4 is on a Leśna in Zgierz, but the R9 outage names no town and R9 serves Stryków only: none told.
+    assert found == {"outage:4": {1}}
 
 
 def test_an_old_invoice_touched_today_is_not_news_but_one_issued_today_is() -> None:

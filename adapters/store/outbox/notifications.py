@@ -89,14 +89,19 @@ def open_invoices(conn: Connection, due_from: date, due_to: date) -> Rows:
 
 
 def current_outages(conn: Connection, now: datetime, started_since: datetime) -> Rows:
-    """Outages not over yet (begun lately or still to come), each with the customers that have a point
-    under an active contract in its district."""
-    o, p, c = outages.c, points.c, contracts.c
-    return _rows(conn, select(o.id, o.district, o.starts_at, o.ends_at, o.description, c.customer_id).distinct()
-                 .join_from(outages, points, p.district == o.district)
-                 .join(contracts, and_(c.point_id == p.id, c.active.is_(True)))
-                 .where(c.customer_id.in_(_LINKED), o.starts_at >= started_since,
-                        or_(o.ends_at.is_(None), o.ends_at > now)))
+    """Outages not over yet (begun lately or still to come)."""
+    o = outages.c
+    return _rows(conn, select(o.id, o.district, o.starts_at, o.ends_at, o.description)
+                 .where(o.starts_at >= started_since, or_(o.ends_at.is_(None), o.ends_at > now)).order_by(o.id))
+
+
+def linked_points(conn: Connection) -> Rows:
+    """The service points under active contracts of customers some login is linked to, each with its
+    customer: whom an outage can concern (by district, or by street and town wherever billing filed it)."""
+    p, c = points.c, contracts.c
+    return _rows(conn, select(c.customer_id, p.id, p.street, p.house_number, p.city, p.district).distinct()
+                 .join_from(contracts, points, p.id == c.point_id)
+                 .where(c.active.is_(True), c.customer_id.in_(_LINKED)))
 
 
 def expiring_meters(conn: Connection, today: date, valid_from: date, valid_to: date) -> Rows:

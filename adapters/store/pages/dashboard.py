@@ -1,4 +1,5 @@
-"""The dashboard: balance, next payment, last reading, meters to re-verify, open cases, outages."""
+"""The dashboard: balance, next payment, last reading, meters to re-verify, open cases (its outages are
+``portal.customer.notices``')."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from adapters.store.tables import (
     customer_summaries,
     message_replies,
     meters,
-    outages,
-    points,
     readings,
 )
 
@@ -37,14 +36,10 @@ _EXPIRING = (select(meters.c.serial_number, meters.c.legalization_valid_until)
 _CASES = (select(message_replies.c.case_number, message_replies.c.status, message_replies.c.category)
           .where(and_(message_replies.c.customer_id == bindparam("customer"), message_replies.c.status != "closed"))
           .order_by(message_replies.c.id.desc()))
-_OUTAGES = (select(outages.c.district, outages.c.starts_at, outages.c.ends_at, outages.c.description)
-            .where(and_(outages.c.district.in_(select(points.c.district).where(points.c.id.in_(_HELD))),
-                        or_(outages.c.ends_at.is_(None), outages.c.ends_at >= bindparam("now"))))
-            .order_by(outages.c.starts_at))
 
 
 def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) -> dict[str, Any]:
-    """Balance, next payment, last reading, meters to re-verify, open cases, outages. The summary,
+    """Balance, next payment, last reading, meters to re-verify, open cases. The summary,
     derived at sync time, tells whether there is a reading or a meter to re-verify to look for."""
     params = {"customer": customer_id, "today": today, "now": now, "warn_until": today + LEGALIZATION_WARNING}
     row = conn.execute(_SUMMARY, params).mappings().first()
@@ -58,5 +53,4 @@ def dashboard(conn: Connection, customer_id: int, today: date, now: datetime) ->
     if summary is None or (due is not None and due <= params["warn_until"]):
         expiring = [dict(r) for r in conn.execute(_EXPIRING, params).mappings()]
     return {"summary": summary, "last_reading": dict(last) if last else None, "expiring": expiring or [],
-            "cases": [dict(r) for r in conn.execute(_CASES, params).mappings()],
-            "outages": [dict(r) for r in conn.execute(_OUTAGES, params).mappings()]}
+            "cases": [dict(r) for r in conn.execute(_CASES, params).mappings()]}
