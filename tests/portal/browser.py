@@ -38,3 +38,27 @@ def violations(page: Page) -> list[str]:
     """axe-core's WCAG 2.1 A and AA violations on the page as it is now: "rule: target" lines."""
     result = Axe().run(page, options=WCAG_21_AA)
     return [f"{v['id']}: {', '.join(str(n['target']) for n in v['nodes'])}" for v in result.response["violations"]]
+
+
+# What sticks out to the right of the viewport, outside any element that scrolls or clips it.
+_OVERFLOW = """() => {
+  const root = document.documentElement, width = root.clientWidth, found = [];
+  if (root.scrollWidth > width) found.push(`document ${root.scrollWidth} > ${width}`);
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1 || box.right <= width + 0.5) continue;
+    let up = el.parentElement, clipped = false;
+    for (; up && up !== document.body; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(up).overflowX)) { clipped = true; break; }
+    }
+    if (!clipped) found.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(box.right)} > ${width}`);
+  }
+  return found.slice(0, 8);
+}"""
+
+
+def sticking_out(page: Page) -> list[str]:
+    """What makes the page scroll sideways: the document wider than the viewport, or an element past its
+    right edge that no scrolling or clipping box holds (empty when nothing does)."""
+    found: list[str] = page.evaluate(_OVERFLOW)
+    return found

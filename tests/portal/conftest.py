@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.serving import make_server
 
 from adapters.store.content import terms
 from adapters.store.db import writer
@@ -19,6 +17,7 @@ from adapters.store.logins import accounts
 from config.settings import Settings, load_settings
 from portal.app import create_app
 from portal.auth import passwords
+from tests.portal.live import serving
 from tests.portal.mailbox import Mailbox, mailbox
 from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
 
@@ -85,12 +84,8 @@ def site(make_mirror, tmp_path: Path) -> Site:
 @pytest.fixture
 def live(site: Site) -> Iterator[Callable[[str], str]]:
     """The portal served on a free loopback port; gives the URL of a path."""
-    server = make_server("127.0.0.1", 0, site.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield lambda path: f"http://127.0.0.1:{server.server_port}{path}"
-    server.shutdown()
-    thread.join(10)
+    with serving(site.app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,33 +16,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import and_, func, select
-from werkzeug.serving import make_server
 
 from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import contracts, customer_summaries, invoices, meters, points, readings
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
+from tests.portal.live import serving
 from tests.portal.test_billing_pages import busiest_customer, query, synced_site
 
 pytestmark = pytest.mark.browser
 
 EMAIL = "zarzadca@example.pl"
-# Finds what sticks out to the right of the viewport, outside any element that scrolls or clips it.
-OVERFLOW = """() => {
-  const root = document.documentElement, width = root.clientWidth, found = [];
-  if (root.scrollWidth > width) found.push(`document ${root.scrollWidth} > ${width}`);
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width <= 1 || box.height <= 1 || box.right <= width + 0.5) continue;
-    let up = el.parentElement, clipped = false;
-    for (; up && up !== document.body; up = up.parentElement) {
-      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(up).overflowX)) { clipped = true; break; }
-    }
-    if (!clipped) found.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(box.right)} > ${width}`);
-  }
-  return found.slice(0, 8);
-}"""
 TEXTS = {
     "pl": {"login": "Zaloguj się", "email": "Adres e-mail", "password": "Hasło", "all": "Wszystkie Twoje konta (3)",
            "overview": "Twoje konta odbiorcy", "show": "Pokaż konto",
@@ -97,12 +81,8 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Call
                           .order_by(func.count().desc()).limit(1))[0][0],
            "point": query(site, select(m.point_id).join_from(meters, contracts, c.point_id == m.point_id)
                           .where(c.customer_id == busiest).limit(1))[0][0]}
-    server = make_server("127.0.0.1", 0, site.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site, lambda path: f"http://127.0.0.1:{server.server_port}{path}", ids
-    server.shutdown()
-    thread.join(10)
+    with serving(site.app) as url:
+        yield site, url, ids
     site.mirror.source.close()
     site.mirror.store.dispose()
 
@@ -114,19 +94,19 @@ def browser() -> Iterator[Browser]:
 
 
 def customer_pages(ids: dict[str, int]) -> list[str]:
-    """Every page a customer reaches from the menu, the footer and the lists (the accessibility statement
-    is left to the language helper's fix of its 500: see issue 19, problem 5)."""
+    """Every page a customer reaches from the menu, the footer and the lists."""
     return ["/", "/invoices", f"/invoices/{ids['invoice']}", "/settlements", "/settlements?page=2", "/contracts",
             "/meters", f"/meters/{ids['meter']}/readings", "/readings/submit", f"/readings/submit?point={ids['point']}",
             "/submissions", "/messages/new", "/account/contact", "/account/e-invoice", "/outages", "/analysis",
-            "/account/notifications", "/account/password", "/account/customers/add", "/accounts", "/forms", "/terms"]
+            "/account/notifications", "/account/password", "/account/customers/add", "/accounts", "/forms", "/terms",
+            "/accessibility"]
 
 
 def check(page: Page, where: str) -> None:
     found = violations(page)
     assert not found, f"{where}: {found}"
-    sticking_out = page.evaluate(OVERFLOW)
-    assert not sticking_out, f"{where}: {sticking_out}"
+    found = sticking_out(page)
+    assert not found, f"{where}: {found}"
 
 
 def log_in(browser: Browser, live: Callable[[str], str], language: str) -> Page:

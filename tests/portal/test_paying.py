@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +20,6 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Page, expect
 from sqlalchemy import and_, func, select, update
-from werkzeug.serving import make_server
 
 from adapters.billing import payment
 from adapters.billing.odbc import connect
@@ -30,8 +28,9 @@ from adapters.standin.invoice_pdf import money as billing_money
 from adapters.store.db import writer
 from adapters.store.tables import contracts, customers, invoices, sellers, settlements
 from tests.conftest import log_lines
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
+from tests.portal.live import serving
 from tests.portal.test_billing_pages import customer_client, page, query, synced_site
 
 pytestmark = pytest.mark.integration
@@ -191,12 +190,8 @@ def test_a_path_leading_out_of_the_archive_shows_no_button_and_serves_nothing(sh
 @pytest.fixture(scope="module")
 def served(shop: Site) -> Iterator[Callable[[str], str]]:
     """The module's site on a free loopback port."""
-    server = make_server("127.0.0.1", 0, shop.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield lambda path: f"http://127.0.0.1:{server.server_port}{path}"
-    server.shutdown()
-    thread.join(10)
+    with serving(shop.app) as url:
+        yield url
 
 
 TEXTS = {
@@ -214,7 +209,7 @@ TEXTS = {
 def _clean(page_: Page, where: str) -> None:
     found = violations(page_)
     assert not found, f"{where}: {found}"
-    assert page_.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{where}: sideways scroll"
+    assert not sticking_out(page_), f"{where}: sideways scroll"
 
 
 def _decoded(page_: Page, block: str = "") -> list[str]:

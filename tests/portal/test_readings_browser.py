@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from sync.submissions import service
 from sync.submissions.plausibility import unusual
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # the day after the stand-in data's reference date
@@ -43,7 +43,7 @@ def browser() -> Iterator[Browser]:
 def _accessible(page: Page, where: str) -> None:
     found = violations(page)
     assert not found, f"{where} ({page.url}): {found}"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), f"{where}: scrolls sideways"
+    assert not sticking_out(page), f"{where}: scrolls sideways"
 
 
 def _scene(site: Site) -> tuple[int, int, str, Decimal, Decimal]:

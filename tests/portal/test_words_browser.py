@@ -5,7 +5,6 @@ login's e-mail and billing's contact e-mail apart."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import product
@@ -13,14 +12,14 @@ from itertools import product
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
-from werkzeug.serving import make_server
 
 from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import accounts, customers, invoices
 from portal.auth import limits
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
+from tests.portal.live import serving
 from tests.portal.test_billing_pages import synced_site
 
 pytestmark = pytest.mark.browser
@@ -42,12 +41,8 @@ COMBOS = list(product(WIDTHS, LANGUAGES))
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Callable[[str], str]]]:
     site = synced_site(tmp_path_factory.mktemp("words-browser"))
-    server = make_server("127.0.0.1", 0, site.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield site, lambda path: f"http://127.0.0.1:{server.server_port}{path}"
-    server.shutdown()
-    thread.join(10)
+    with serving(site.app) as url:
+        yield site, url
     site.mirror.source.close()
     site.mirror.store.dispose()
 
@@ -69,7 +64,7 @@ def _page(browser: Browser, width: str, lang: str | None) -> Page:
 def _checked(page: Page, where: str) -> None:
     found = violations(page)
     assert not found, f"{where}: {found}"
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"{where}: sideways scroll"
+    assert not sticking_out(page), f"{where}: sideways scroll"
 
 
 def _close(page: Page) -> None:
