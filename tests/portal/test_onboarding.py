@@ -227,8 +227,10 @@ def test_one_login_links_a_second_customer_account_with_its_invoice(open_site: S
                                                          "customer_number": _customer_number(site, second),
                                                          "invoice_number": invoice, "invoice_gross": gross})
     assert added.status_code == 302
-    page = client.get("/").get_data(as_text=True)
-    assert f'<option value="{second}" selected>' in page and f'<option value="{first}"' in page
+    page = client.get("/").get_data(as_text=True)  # the account just added is the one shown, of two
+    assert f"<strong>{_customer_number(site, second)}</strong>" in page and "All your accounts (2)" in page
+    overview = client.get("/accounts").get_data(as_text=True)
+    assert _customer_number(site, first) in overview and _customer_number(site, second) in overview
 
 
 def test_e_mails_wait_while_the_smtp_server_is_down_and_go_once_when_it_is_back(open_site: Site) -> None:
