@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, Response, render_template
 from sqlalchemy import text
 
 from adapters.store.content import terms
@@ -16,8 +16,8 @@ bp = Blueprint("info", __name__)
 def terms_page():
     with context.reading() as conn:
         in_force = terms.current(conn)
-    if in_force is None:
-        abort(404)
+    if in_force is None:  # linked from every footer: say so rather than answer "not found"
+        return render_template("info/terms.html", version=None, published_at=None, paragraphs=[])
     body = in_force["body_en"] if request_locale() == "en" else in_force["body_pl"]
     return render_template("info/terms.html", version=in_force["version"], published_at=in_force["published_at"],
                            paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()])

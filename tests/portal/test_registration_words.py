@@ -71,6 +71,14 @@ def test_closed_registration_is_said_before_any_form(site: Site, lang: str, said
     assert said in sent.get_data(as_text=True) and _count(site, accounts) == 0
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "has not published the terms of service yet"),
+                                            ("pl", "nie opublikowały jeszcze regulaminu")])
+def test_the_terms_page_linked_from_every_footer_answers_before_any_terms_are_published(
+        site: Site, lang: str, said: str) -> None:
+    page = _client(site, lang).get("/terms")
+    assert page.status_code == 200 and said in page.get_data(as_text=True)
+
+
 def test_a_mistyped_amount_is_said_and_keeps_what_was_typed_the_password_too(open_site: Site) -> None:
     site = open_site
     number, invoice, gross = _proof(site)
