@@ -99,3 +99,14 @@ def test_the_rule_sees_a_transaction_opened_in_a_view() -> None:
     assert isinstance(function, ast.FunctionDef) and _is_entry_point(function)
     withs = [node for node in ast.walk(function) if isinstance(node, ast.With)]
     assert [_called(w.items[0].context_expr) for w in withs] == ["begin", "unit_of_work"]
+
+
+def test_tests_read_logs_as_production_writes_them() -> None:
+    """structlog's capture_logs() sees only loggers not yet cached: once a test in the same worker has
+    configured logging (a command run in-process), a module's logger keeps that configuration and
+    capture_logs() finds nothing, so a test passes or fails by what ran before it. The ``json_log``
+    fixture (tests/conftest.py) reads the JSON lines every logger writes, cached or not."""
+    this = Path(__file__).resolve()
+    found = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "tests").rglob("*.py"))
+             if path != this and "capture_logs(" in path.read_text(encoding="utf-8")]
+    assert found == []

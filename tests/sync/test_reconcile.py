@@ -10,6 +10,7 @@ Every class runs on SQLite, MariaDB and PostgreSQL billing and on SQLite and Pos
 from __future__ import annotations
 
 import html
+import io
 import itertools
 import json
 import re
@@ -19,7 +20,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import structlog
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -31,6 +31,7 @@ from sync.gate import BillingGate
 from sync.health import Metrics
 from sync.streams import STREAMS
 from sync.verify import verify
+from tests.conftest import log_lines
 from tests.portal.conftest import Site, portal_settings
 from tests.portal.staff import operator_client
 from tests.portal.test_billing_pages import all_pages, customer_client, ledger_balances, page
@@ -304,7 +305,7 @@ def test_hard_deletes_of_a_payment_a_reading_and_an_invoice_are_repaired(synced:
 
 # ----- orphans -------------------------------------------------------------------------------------------------
 def test_readings_of_a_meter_billing_does_not_hold_are_mirrored_counted_and_reported(
-        synced: Mirror, tmp_path: Path, pages_on: Portal) -> None:
+        synced: Mirror, tmp_path: Path, pages_on: Portal, json_log: io.StringIO) -> None:
     mirror = synced
     invoice, former = (int(v) for v in one(mirror, "SELECT MAX(ID_FAKT), MIN(ID_ODB) FROM FAKTURY "
                                                    "WHERE ID_ODB = (SELECT MIN(ID_ODB) FROM FAKTURY)"))
@@ -313,9 +314,8 @@ def test_readings_of_a_meter_billing_does_not_hold_are_mirrored_counted_and_repo
         second = office.add_reading(UNKNOWN, office.today(), Decimal("13.000"), Decimal("12.500"), "K", office.now())
         office.commit()
     change(mirror, "FAKTURY", {"ID_FAKT": invoice}, {"ID_ODB": UNKNOWN})  # an import gone wrong, the stamp kept
-    with structlog.testing.capture_logs() as logs:
-        mirror.sync()
-    warned = [e for e in logs if e["event"] == "sync_orphans_found"]
+    mirror.sync()
+    warned = [e for e in log_lines(json_log) if e["event"] == "sync_orphans_found"]
     assert warned and any(f"readings {first}: no meters {UNKNOWN}" in row for e in warned for row in e["rows"])
     results = settle(mirror)
     assert results["readings"].orphans == 2 and results["invoices"].orphans == 1
@@ -357,17 +357,17 @@ def test_readings_of_a_meter_billing_does_not_hold_are_mirrored_counted_and_repo
 
 # ----- clocks --------------------------------------------------------------------------------------------------
 def test_a_stamp_two_days_ahead_of_billings_clock_is_mirrored_without_moving_the_checkpoint_past_now(
-        synced: Mirror, tmp_path: Path, pages_on: Portal) -> None:
+        synced: Mirror, tmp_path: Path, pages_on: Portal, json_log: io.StringIO) -> None:
     mirror = synced
     payment, customer = (int(v) for v in one(mirror, "SELECT MAX(ID_WPL), MAX(ID_ODB) FROM WPLATY "
                                                      "WHERE ID_ODB = (SELECT MIN(ID_ODB) FROM WPLATY)"))
     billing_now = mirror.source.now_local()
     change(mirror, "WPLATY", {"ID_WPL": payment}, {"KWOTA": Decimal("2222.22"),
                                                    "DATA_MOD": billing_now + timedelta(days=2)})
-    with structlog.testing.capture_logs() as logs:
-        result = mirror.sync("incremental", "payments")["payments"]
+    result = mirror.sync("incremental", "payments")["payments"]
     assert result.ahead == 1 and stored(mirror, payments.c.amount, payments.c.id, payment) == Decimal("2222.22")
-    assert any(e["event"] == "sync_stamps_ahead" and e["rows"][0].startswith(f"{payment} ") for e in logs)
+    assert any(e["event"] == "sync_stamps_ahead" and e["rows"][0].startswith(f"{payment} ")
+               for e in log_lines(json_log))
     checkpoint = datetime.fromisoformat(mirror.store.load_state("payments")["cursor"])
     assert checkpoint <= mirror.source.now_local() + timedelta(minutes=5)
     # A change billing makes now, before the stamp ahead, is still found by the next incremental run.
