@@ -125,8 +125,8 @@ def log_in(browser: Browser, live: Callable[[str], str], language: str) -> Page:
 def test_no_customer_page_scrolls_sideways_and_each_is_accessible(scene, browser: Browser, language: str) -> None:
     _site, live, ids = scene
     page = log_in(browser, live, language)
-    for width, viewport in WIDTHS.items():
-        page.set_viewport_size(viewport)
+    for width in ("narrow", "phone"):  # a laptop's width has room: the lists' tests below visit it
+        page.set_viewport_size(WIDTHS[width])
         for path in customer_pages(ids):
             answer = page.goto(live(path))
             assert answer is not None and answer.status == 200, (path, answer and answer.status)
