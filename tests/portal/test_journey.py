@@ -71,8 +71,9 @@ def site_today():
     return datetime.now(UTC).astimezone(ZoneInfo("Europe/Warsaw")).date()
 
 
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-@pytest.mark.parametrize("lang", ["pl", "en"])
+# Polish on a phone and English on a desktop: every page in both languages at both phone widths is
+# test_lists_browser's, every link in both languages test_crawl's; this is the journey end to end.
+@pytest.mark.parametrize(("lang", "viewport"), [("pl", "phone"), ("en", "desktop")])
 def test_a_new_customer_registers_confirms_logs_in_visits_every_page_and_submits(
         site: Site, live: Callable[[str], str], lang: str, viewport: str) -> None:
     t = TEXTS[lang]
