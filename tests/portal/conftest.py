@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
@@ -20,6 +21,9 @@ from portal.auth import passwords
 from tests.portal.live import serving
 from tests.portal.mailbox import Mailbox, mailbox
 from tests.sync.conftest import Mirror, make_mirror, mirror  # noqa: F401 - fixtures shared with the sync tests
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PASSWORD = "zielone jabłko na stole"  # 23 characters, a Polish passphrase
 SECRET = "portal-tests-secret-key-0123456789abcdef"
@@ -86,6 +90,15 @@ def live(site: Site) -> Iterator[Callable[[str], str]]:
     """The portal served on a free loopback port; gives the URL of a path."""
     with serving(site.app) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for a module's browser tests (each test opens its own pages)."""
+    from tests.portal.browser import chromium  # Playwright is imported by the browser tests only
+
+    with chromium() as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from sqlalchemy import and_, func, select
 from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import contracts, customer_summaries, invoices, meters, points, readings
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
 from tests.portal.live import serving
 from tests.portal.test_billing_pages import busiest_customer, query, synced_site
@@ -85,12 +85,6 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Call
         yield site, url, ids
     site.mirror.source.close()
     site.mirror.store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as found:
-        yield found
 
 
 def customer_pages(ids: dict[str, int]) -> list[str]:

@@ -5,17 +5,16 @@ was and offering the office), the submissions page naming the meter, and a withd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import pytest
 import time_machine
 from playwright.sync_api import Browser, Page, expect
 
 from sync.submissions import service
 from sync.submissions.plausibility import unusual
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # the day after the stand-in data's reference date
@@ -32,12 +31,6 @@ TEXT = {
            "withdraw": "Withdraw this reading", "cancelled": "cancelled",
            "below": "is lower than the last reading of meter", "since": "since", "saved": "Your readings are saved."},
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as b:
-        yield b
 
 
 def _accessible(page: Page, where: str) -> None:

@@ -17,7 +17,7 @@ from adapters.store.content import terms
 from adapters.store.db import writer
 from adapters.store.tables import accounts, customers, invoices
 from portal.auth import limits
-from tests.portal.browser import LANGUAGES, WIDTHS, chromium, sticking_out, violations
+from tests.portal.browser import LANGUAGES, WIDTHS, sticking_out, violations
 from tests.portal.conftest import PASSWORD, Site
 from tests.portal.live import serving
 from tests.portal.test_billing_pages import synced_site
@@ -45,12 +45,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, Cal
         yield site, url
     site.mirror.source.close()
     site.mirror.store.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as opened:
-        yield opened
 
 
 def _page(browser: Browser, width: str, lang: str | None) -> Page:
