@@ -65,6 +65,13 @@ def _close(page: Page) -> None:
     page.context.close()
 
 
+def _log_in(page: Page, email: str) -> None:
+    """Fill in and send the login form the page shows (the login page, or a page that asks for it)."""
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+
+
 def test_the_accessibility_statement_shows_at_every_width_in_both_languages(served, browser: Browser) -> None:
     _site, live = served
     for width, lang in COMBOS:
@@ -133,18 +140,14 @@ def test_the_language_chosen_before_logging_in_stays_after_it(served, browser: B
         page.get_by_role("button", name=WORDS[lang]["language"]).click()  # chosen before logging in
         expect(page.locator("html")).to_have_attribute("lang", lang)
         _checked(page, f"login {width} {lang}")
-        page.locator("#email").fill(email)
-        page.locator("#password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        _log_in(page, email)
         expect(page.get_by_role("heading", level=1)).to_have_text(WORDS[lang]["dashboard"])
         expect(page.locator("html")).to_have_attribute("lang", lang)
         _checked(page, f"dashboard after login {width} {lang}")
         _close(page)
         elsewhere = _page(browser, "laptop", None)  # another device: the login remembers
         elsewhere.goto(live("/login"))
-        elsewhere.locator("#email").fill(email)
-        elsewhere.locator("#password").fill(PASSWORD)
-        elsewhere.locator("main form button[type=submit]").click()
+        _log_in(elsewhere, email)
         expect(elsewhere.get_by_role("heading", level=1)).to_have_text(WORDS[lang]["dashboard"])
         _close(elsewhere)
 
@@ -157,9 +160,7 @@ def test_the_settings_page_shows_the_login_address_and_billings_address_apart(se
         site.login_for(email, customer)
         page = _page(browser, width, lang)
         page.goto(live("/account/contact"))
-        page.locator("#email").fill(email)
-        page.locator("#password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        _log_in(page, email)
         expect(page.get_by_role("heading", name=WORDS[lang]["login_email"])).to_be_visible()
         expect(page.get_by_role("heading", name=WORDS[lang]["billing_email"])).to_be_visible()
         expect(page.get_by_text(email, exact=False).first).to_be_visible()
